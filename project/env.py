@@ -1,0 +1,91 @@
+"""Read the environment variables of PROTOCOL.md's configuration table, with explicit defaults."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
+
+TRUE = {"1", "true", "yes", "on"}
+FALSE = {"0", "false", "no", "off", ""}
+
+
+def flag(name: str, default: bool) -> bool:
+    """Return the boolean environment variable `name` (`1`/`0`, `true`/`false`)."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in TRUE:
+        return True
+    if value in FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name}={raw!r}: expected 1/0 or true/false")
+
+
+def csv(name: str, default: str) -> list[str]:
+    """Return the comma-separated environment variable `name` as a list without blanks."""
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def database(url: str, base_dir: Path) -> dict[str, Any]:
+    """Return a Django DATABASES entry for a `sqlite:///…` or `postgres://…` URL."""
+    parts = urlsplit(url)
+    if parts.scheme == "sqlite":
+        # sqlite:///relative.sqlite3 is relative to the project; sqlite:////abs/path is absolute.
+        path = Path(unquote(parts.path)[1:])
+        name = path if path.is_absolute() else base_dir / path
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(name),
+            "OPTIONS": {
+                # Concurrent writers: WAL lets readers run beside the one writer, IMMEDIATE takes
+                # the write lock up front (no deadlock on lock upgrade), and the busy timeout waits.
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+            },
+            "TEST": {"NAME": str(name.with_name(f"test_{name.name}"))},
+        }
+    if parts.scheme in {"postgres", "postgresql", "pgsql"}:
+        options = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": unquote(parts.path.lstrip("/")) or "postgres",
+            "USER": unquote(parts.username or ""),
+            "PASSWORD": unquote(parts.password or ""),
+            "HOST": parts.hostname or "",
+            "PORT": str(parts.port or ""),
+            # Persistent connections, checked before reuse: no new connection per query.
+            "CONN_MAX_AGE": 600,
+            "CONN_HEALTH_CHECKS": True,
+            "OPTIONS": options,
+        }
+    raise ImproperlyConfigured(
+        f"DATABASE_URL={url!r}: use sqlite:///path.sqlite3 or postgres://user:pass@host:port/name"
+    )
+
+
+def channel_layers(redis_url: str | None) -> dict[str, Any]:
+    """Return CHANNEL_LAYERS: channels-redis for a `redis://` URL, else the in-memory layer."""
+    if not redis_url:
+        return {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    if not redis_url.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(f"REDIS_URL={redis_url!r}: expected redis://host:port/db")
+    return {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                "hosts": [redis_url],
+                "prefix": os.environ.get("AGENTSTREAM_CHANNEL_PREFIX", "agentstream"),
+                # Consumers re-join their group while they live; this only bounds a dead
+                # process's leftovers.
+                "group_expiry": 86400,
+                "capacity": 1000,
+                "expiry": 60,
+            },
+        }
+    }

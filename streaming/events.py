@@ -1,0 +1,289 @@
+"""Events as values: frozen dataclasses, validated when made, with one JSON boundary.
+
+`Event.to_dict()` / `Event.from_dict()` are the only places an event meets JSON; they produce and
+read exactly the event object of PROTOCOL.md. Bad values raise `InvalidEvent` where the event is
+made, which is inside the `emit` call, never later in a background task.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import uuid
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from streaming.exceptions import InvalidEvent
+
+MAX_MSG_CHARS = 10_000
+MAX_DATA_BYTES = 1024 * 1024
+MAX_AGENT_CHARS = 64
+TS_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+MCP_META_PREFIX = "agentstream/"
+
+
+class EventType(StrEnum):
+    AGENT = "agent_event"
+    SUPERVISOR = "supervisor_event"
+    SESSION = "session_event"
+
+
+class Phase(StrEnum):
+    THINK = "think"
+    PROGRESS = "progress"
+    DECISION = "decision"
+    RESULT = "result"
+    ERROR = "error"
+    STARTED = "started"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+WORK_PHASES = frozenset({Phase.THINK, Phase.PROGRESS, Phase.DECISION, Phase.RESULT, Phase.ERROR})
+SESSION_PHASES = frozenset({Phase.STARTED, Phase.COMPLETED, Phase.FAILED, Phase.CANCELLED})
+TERMINAL_PHASES = frozenset({Phase.COMPLETED, Phase.FAILED, Phase.CANCELLED})
+
+
+def format_ts(ts: datetime) -> str:
+    """Return `ts` as ISO 8601 in UTC with exactly six digits of microseconds."""
+    return ts.astimezone(UTC).strftime(TS_FORMAT)
+
+
+def parse_ts(value: str) -> datetime:
+    """Read a timestamp written by `format_ts` (or any ISO 8601 form with an offset)."""
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+
+
+def _check_text(name: str, value: object, limit: int) -> str:
+    if not isinstance(value, str):
+        raise InvalidEvent(f"{name} must be a string, not {type(value).__name__}")
+    if "\x00" in value:
+        raise InvalidEvent(f"{name} contains a NUL character, which the database refuses")
+    if len(value) > limit:
+        raise InvalidEvent(f"{name} is {len(value)} characters long; the limit is {limit}")
+    return value
+
+
+def _snapshot_data(data: object) -> dict[str, Any]:
+    """Return a JSON-safe deep copy of `data`, or raise InvalidEvent saying what is wrong."""
+    if not isinstance(data, Mapping):
+        raise InvalidEvent(f"data must be a JSON object (a mapping), not {type(data).__name__}")
+    if not data:
+        return {}
+    try:
+        encoded = json.dumps(data, allow_nan=False, ensure_ascii=False)
+    except ValueError as exc:  # NaN or infinity, or a circular reference
+        raise InvalidEvent(f"data is not valid JSON: {exc}") from exc
+    except TypeError as exc:
+        raise InvalidEvent(f"data is not JSON-serialisable: {exc}") from exc
+    if "\\u0000" in encoded:
+        raise InvalidEvent("data contains a NUL character, which the database refuses")
+    if len(encoded.encode()) > MAX_DATA_BYTES:
+        raise InvalidEvent(f"data is larger than {MAX_DATA_BYTES} bytes as JSON")
+    return json.loads(encoded)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class Event:
+    """One event of a session. `sid` and `seq` are None until the bus has stored it."""
+
+    t: EventType
+    phase: Phase
+    msg: str
+    agent: str | None = None
+    pct: float | None = None
+    data: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    ts: datetime = dataclasses.field(default_factory=lambda: datetime.now(UTC))
+    sid: uuid.UUID | None = None
+    seq: int | None = None
+
+    def __post_init__(self) -> None:
+        try:
+            t = EventType(self.t)
+            phase = Phase(self.phase)
+        except ValueError as exc:
+            raise InvalidEvent(str(exc)) from exc
+        object.__setattr__(self, "t", t)
+        object.__setattr__(self, "phase", phase)
+        if t is EventType.SESSION:
+            if phase not in SESSION_PHASES:
+                raise InvalidEvent(f"phase {phase.value!r} is not a session phase")
+            if self.agent is not None:
+                raise InvalidEvent("session events have no agent")
+        else:
+            if phase not in WORK_PHASES:
+                raise InvalidEvent(f"phase {phase.value!r} is not an agent or supervisor phase")
+            if t is EventType.SUPERVISOR and self.agent != "supervisor":
+                raise InvalidEvent('supervisor events have agent "supervisor"')
+            agent = _check_text("agent", self.agent, MAX_AGENT_CHARS)
+            if not agent.strip():
+                raise InvalidEvent("agent must not be empty")
+        _check_text("msg", self.msg, MAX_MSG_CHARS)
+        if self.pct is not None:
+            if isinstance(self.pct, bool) or not isinstance(self.pct, int | float):
+                raise InvalidEvent(f"pct must be a number, not {type(self.pct).__name__}")
+            if not math.isfinite(self.pct) or not 0.0 <= self.pct <= 1.0:
+                raise InvalidEvent(f"pct must be a fraction from 0.0 to 1.0, not {self.pct!r}")
+            object.__setattr__(self, "pct", float(self.pct))
+        object.__setattr__(self, "data", _snapshot_data(self.data))
+        if t is EventType.SUPERVISOR and phase is Phase.DECISION:
+            _check_decision(self.data)
+        if self.ts.tzinfo is None:
+            raise InvalidEvent("ts must be timezone-aware")
+
+    # -- constructors -------------------------------------------------------------------------
+
+    @classmethod
+    def for_agent(
+        cls,
+        agent: str,
+        phase: Phase | str,
+        msg: str,
+        *,
+        pct: float | None = None,
+        data: Mapping[str, Any] | None = None,
+    ) -> Event:
+        """Return an `agent_event` from `agent`."""
+        return cls(t=EventType.AGENT, agent=agent, phase=phase, msg=msg, pct=pct, data=data or {})
+
+    @classmethod
+    def for_supervisor(
+        cls, phase: Phase | str, msg: str, *, data: Mapping[str, Any] | None = None
+    ) -> Event:
+        """Return a `supervisor_event`."""
+        return cls(
+            t=EventType.SUPERVISOR, agent="supervisor", phase=phase, msg=msg, data=data or {}
+        )
+
+    @classmethod
+    def decision(cls, *, next: str, reasoning: str, confidence: float, msg: str = "") -> Event:
+        """Return the supervisor's routing `decision` with `next`, `reasoning`, `confidence`."""
+        data = {"next": next, "reasoning": reasoning, "confidence": confidence}
+        return cls.for_supervisor(Phase.DECISION, msg or f"Next: {next}", data=data)
+
+    @classmethod
+    def for_session(
+        cls, phase: Phase | str, msg: str, *, data: Mapping[str, Any] | None = None
+    ) -> Event:
+        """Return a `session_event` (started, completed, failed, cancelled)."""
+        return cls(t=EventType.SESSION, agent=None, phase=phase, msg=msg, data=data or {})
+
+    # -- derived ------------------------------------------------------------------------------
+
+    @property
+    def is_terminal(self) -> bool:
+        """Return True for the session's last event: completed, failed or cancelled."""
+        return self.t is EventType.SESSION and self.phase in TERMINAL_PHASES
+
+    def stored(self, *, sid: uuid.UUID, seq: int) -> Event:
+        """Return this event as stored in session `sid` at position `seq`."""
+        return dataclasses.replace(self, sid=sid, seq=seq)
+
+    # -- the JSON boundary --------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return PROTOCOL.md's event object."""
+        return wire_dict(
+            sid=self.sid,
+            seq=self.seq,
+            ts=self.ts,
+            t=self.t,
+            agent=self.agent,
+            phase=self.phase,
+            msg=self.msg,
+            pct=self.pct,
+            data=self.data,
+        )
+
+    def to_json(self) -> str:
+        """Return `to_dict()` encoded as compact JSON."""
+        return json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_dict(cls, obj: Mapping[str, Any]) -> Event:
+        """Read PROTOCOL.md's event object back into an Event (validating it)."""
+        try:
+            return cls(
+                sid=uuid.UUID(obj["sid"]) if obj.get("sid") else None,
+                seq=obj.get("seq"),
+                ts=parse_ts(obj["ts"]),
+                t=obj["t"],
+                agent=obj.get("agent"),
+                phase=obj["phase"],
+                msg=obj["msg"],
+                pct=obj.get("pct"),
+                data=obj.get("data") or {},
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            if isinstance(exc, InvalidEvent):
+                raise
+            raise InvalidEvent(f"not an event object: {exc!r}") from exc
+
+    def to_mcp_notification(self, progress_token: str | int | None = None) -> dict[str, Any]:
+        """Return this stored event as an MCP `notifications/progress` JSON-RPC message.
+
+        The token defaults to the session id and `progress` is the event's `seq`, which strictly
+        increases within a session; `pct` (which restarts with each agent), agent and phase
+        travel under `params._meta` with the `agentstream/` prefix. See docs/events.md.
+        """
+        if self.seq is None or self.sid is None:
+            raise InvalidEvent("only a stored event (with sid and seq) maps to MCP progress")
+        meta = {
+            f"{MCP_META_PREFIX}t": self.t.value,
+            f"{MCP_META_PREFIX}agent": self.agent,
+            f"{MCP_META_PREFIX}phase": self.phase.value,
+            f"{MCP_META_PREFIX}pct": self.pct,
+            f"{MCP_META_PREFIX}ts": format_ts(self.ts),
+        }
+        label = f"{self.agent}/{self.phase.value}" if self.agent else self.phase.value
+        return {
+            "jsonrpc": "2.0",
+            "method": "notifications/progress",
+            "params": {
+                "progressToken": progress_token if progress_token is not None else str(self.sid),
+                "progress": self.seq,
+                "message": f"[{label}] {self.msg}",
+                "_meta": meta,
+            },
+        }
+
+
+def wire_dict(
+    *,
+    sid: uuid.UUID | str | None,
+    seq: int | None,
+    ts: datetime,
+    t: str,
+    agent: str | None,
+    phase: str,
+    msg: str,
+    pct: float | None,
+    data: Mapping[str, Any],
+) -> dict[str, Any]:
+    """Return PROTOCOL.md's event object from already-valid fields (stored rows, Event values)."""
+    return {
+        "sid": str(sid) if sid is not None else None,
+        "seq": seq,
+        "ts": format_ts(ts),
+        "t": str(t),
+        "agent": agent,
+        "phase": str(phase),
+        "msg": msg,
+        "pct": pct,
+        "data": dict(data),
+    }
+
+
+def _check_decision(data: Mapping[str, Any]) -> None:
+    missing = {"next", "reasoning", "confidence"} - data.keys()
+    if missing:
+        raise InvalidEvent(f"a decision needs data keys {sorted(missing)}")
+    confidence = data["confidence"]
+    if isinstance(confidence, bool) or not isinstance(confidence, int | float):
+        raise InvalidEvent("decision confidence must be a number")
+    if not 0.0 <= confidence <= 1.0:
+        raise InvalidEvent(f"decision confidence must be from 0 to 1, not {confidence!r}")

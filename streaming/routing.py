@@ -1,0 +1,7 @@
+"""WebSocket URL routes of the streaming app."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+websocket_urlpatterns: list[URLPattern] = []

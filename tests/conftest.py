@@ -1,0 +1,92 @@
+"""Shared fixtures: users, sessions, a fresh bus and channel layer per test, real services."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from asgiref.sync import sync_to_async
+from django.contrib.auth import get_user_model
+
+from streaming import testing
+from streaming.bus import reset_bus
+
+
+@pytest.fixture(autouse=True)
+def _fresh_bus_and_layer():
+    """Each test starts with an empty bus and channel layer; the writer's connection is closed."""
+    reset_bus()
+    testing.reset_channel_layers()
+    yield
+    reset_bus()
+    testing.reset_channel_layers()
+
+
+def _service(name: str, url: str) -> str:
+    if testing.reachable(url):
+        return url
+    reason = f"{name} is not reachable at {url}"
+    if testing.services_required():
+        pytest.fail(f"{reason} and AGENTSTREAM_REQUIRE_SERVICES=1")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """A real PostgreSQL server's URL (skips without one, fails if services are required)."""
+    return _service("PostgreSQL", testing.postgres_url())
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """A real Redis server's URL (skips without one, fails if services are required)."""
+    return _service("Redis", testing.redis_url())
+
+
+@pytest.fixture
+def on_postgres(settings) -> None:
+    """Skip (or fail) unless the suite itself runs on PostgreSQL."""
+    if "postgresql" not in settings.DATABASES["default"]["ENGINE"]:
+        if testing.services_required() and os.environ.get("DATABASE_URL", "").startswith(
+            "postgres"
+        ):
+            pytest.fail("DATABASE_URL is PostgreSQL but the settings are not")
+        pytest.skip("needs the suite to run with DATABASE_URL=postgres://...")
+
+
+def make_user(username: str = "alice", *, staff: bool = False):
+    return get_user_model().objects.create_user(
+        username=username, password="pw-" + username, is_staff=staff
+    )
+
+
+def make_session(owner, **fields):
+    from streaming.models import Session
+
+    fields.setdefault("query", "Map the sample workspace")
+    return Session.objects.create(owner=owner, **fields)
+
+
+@pytest.fixture
+def user(db):
+    return make_user("alice")
+
+
+@pytest.fixture
+def other_user(db):
+    return make_user("mallory")
+
+
+@pytest.fixture
+def staff_user(db):
+    return make_user("sam", staff=True)
+
+
+@pytest.fixture
+def session(user):
+    return make_session(user)
+
+
+@pytest.fixture
+def amake_session():
+    return sync_to_async(make_session)
