@@ -48,7 +48,10 @@ def database(url: str, base_dir: Path) -> dict[str, Any]:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },
-            "TEST": {"NAME": str(name.with_name(f"test_{name.name}"))},
+            "TEST": {
+                "NAME": os.environ.get("DATABASE_TEST_NAME")
+                or str(name.with_name(f"test_{name.name}"))
+            },
         }
     if parts.scheme in {"postgres", "postgresql", "pgsql"}:
         options = {key: values[-1] for key, values in parse_qs(parts.query).items()}
@@ -63,6 +66,8 @@ def database(url: str, base_dir: Path) -> dict[str, Any]:
             "CONN_MAX_AGE": 600,
             "CONN_HEALTH_CHECKS": True,
             "OPTIONS": options,
+            # Lets parallel runs on one server keep apart (DATABASE_TEST_NAME=test_mine).
+            "TEST": {"NAME": os.environ.get("DATABASE_TEST_NAME")},
         }
     raise ImproperlyConfigured(
         f"DATABASE_URL={url!r}: use sqlite:///path.sqlite3 or postgres://user:pass@host:port/name"

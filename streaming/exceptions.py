@@ -17,3 +17,7 @@ class NoSessionBound(StreamingError, LookupError):
 
 class SessionClosed(StreamingError):
     """The session has stored its terminal event; nothing more is stored in it."""
+
+
+class BadWorkspace(StreamingError, ValueError):
+    """A workspace name that does not exist or resolves outside the workspace root."""
