@@ -1,4 +1,4 @@
-"""URLs of the streaming app: the JSON API and streams (`api`), and the pages people use (`pages`)."""
+"""URLs of the streaming app: the JSON API and streams (`api`) and the pages (`pages`)."""
 
 from __future__ import annotations
 
