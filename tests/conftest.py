@@ -22,6 +22,22 @@ def _fresh_bus_and_layer():
     testing.reset_channel_layers()
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Before pytest-django drops the PostgreSQL test database, end the connections that
+    executor threads (sync_to_async, to_thread, the bus writer) still hold open to it."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
 def _service(name: str, url: str) -> str:
     if testing.reachable(url):
         return url
