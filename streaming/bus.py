@@ -280,25 +280,37 @@ class EventBus:
                 )
                 self.stats["store_errors"] += 1
                 connection.close()
-                if not transient and attempt >= _ATTEMPTS_BEFORE_SPLIT:
-                    return self._store_each(batch, record)
+                if not transient and attempt >= _ATTEMPTS_BEFORE_SPLIT and len(batch) > 1:
+                    merged = self._store_each(batch, record)
+                    if merged is not None:
+                        return merged
                 time.sleep(min(0.05 * 2 ** (attempt - 1), _MAX_BACKOFF))
 
     def _store_each(self, batch: dict[uuid.UUID, list[Event]], record: Any) -> Any:
-        """Isolate a batch that keeps failing: store session by session, refuse only the bad."""
+        """Isolate a batch that keeps failing: store session by session, refuse only the bad.
+
+        Return None when no session could be stored: then the fault is the database's, not one
+        session's events, and the whole batch is retried (nothing is refused).
+        """
         from streaming.store import BatchResult
 
         merged = BatchResult()
+        failed: dict[uuid.UUID, list[Event]] = {}
         for sid, events in batch.items():
             try:
                 one = record({sid: events})
             except DatabaseError:
-                logger.exception("session %s: %d events could not be stored", sid, len(events))
-                merged.refused[sid] = events
+                connection.close()
+                failed[sid] = events
                 continue
             merged.stored.update(one.stored)
             merged.refused.update(one.refused)
             merged.last_seq.update(one.last_seq)
+        if len(failed) == len(batch):
+            return None
+        for sid, events in failed.items():
+            logger.error("session %s: %d events could not be stored; refused", sid, len(events))
+            merged.refused[sid] = events
         return merged
 
     @staticmethod
