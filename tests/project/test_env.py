@@ -1,0 +1,109 @@
+"""Settings from the environment, as PROTOCOL.md's configuration table gives them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from project import env
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_sqlite_url_relative_to_the_project_and_configured_for_concurrent_writers():
+    db = env.database("sqlite:///db.sqlite3", base_dir=Path("/srv/app"))
+    assert db["ENGINE"] == "django.db.backends.sqlite3"
+    assert db["NAME"] == "/srv/app/db.sqlite3"
+    assert "journal_mode=WAL" in db["OPTIONS"]["init_command"]
+    assert db["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+    assert db["OPTIONS"]["timeout"] >= 5
+
+
+def test_sqlite_url_with_an_absolute_path():
+    assert env.database("sqlite:////var/data/x.sqlite3", base_dir=Path("/srv"))["NAME"] == (
+        "/var/data/x.sqlite3"
+    )
+
+
+def test_postgres_url_uses_persistent_health_checked_connections():
+    db = env.database("postgres://u%40x:p%3Aw@db.local:6543/agents?sslmode=require", Path("/"))
+    assert db["ENGINE"] == "django.db.backends.postgresql"
+    assert (db["USER"], db["PASSWORD"], db["HOST"], db["PORT"], db["NAME"]) == (
+        "u@x",
+        "p:w",
+        "db.local",
+        "6543",
+        "agents",
+    )
+    assert db["OPTIONS"] == {"sslmode": "require"}
+    assert db["CONN_MAX_AGE"] > 0
+    assert db["CONN_HEALTH_CHECKS"] is True
+
+
+def test_unknown_database_scheme_is_a_clear_error():
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_URL"):
+        env.database("mysql://x/y", Path("/"))
+
+
+def test_channel_layer_is_in_memory_without_redis_and_channels_redis_with_it():
+    assert env.channel_layers(None)["default"]["BACKEND"].endswith("InMemoryChannelLayer")
+    redis = env.channel_layers("redis://127.0.0.1:6379/0")["default"]
+    assert redis["BACKEND"] == "channels_redis.core.RedisChannelLayer"
+    assert redis["CONFIG"]["hosts"] == ["redis://127.0.0.1:6379/0"]
+    with pytest.raises(ImproperlyConfigured, match="REDIS_URL"):
+        env.channel_layers("http://nope")
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("1", True), ("true", True), ("0", False), ("False", False)]
+)
+def test_flags(monkeypatch, raw, expected):
+    monkeypatch.setenv("X_FLAG", raw)
+    assert env.flag("X_FLAG", not expected) is expected
+
+
+def test_a_bad_flag_is_refused(monkeypatch):
+    monkeypatch.setenv("X_FLAG", "maybe")
+    with pytest.raises(ImproperlyConfigured):
+        env.flag("X_FLAG", True)
+
+
+def _settings_in_child(extra: dict[str, str], expr: str) -> subprocess.CompletedProcess[str]:
+    keep = {"PATH", "HOME", "PYTHONPATH", "LANG"}
+    child_env = {k: v for k, v in os.environ.items() if k in keep} | extra
+    child_env["PYTHONPATH"] = str(ROOT)
+    code = f"import project.settings as s; print({expr})"
+    return subprocess.run(
+        [sys.executable, "-c", code], env=child_env, capture_output=True, text=True, check=False
+    )
+
+
+def test_defaults_with_no_environment_are_sqlite_and_in_memory():
+    out = _settings_in_child(
+        {}, "s.DATABASES['default']['ENGINE'], s.CHANNEL_LAYERS['default']['BACKEND'], s.DEBUG"
+    )
+    assert out.returncode == 0, out.stderr
+    engine, backend, debug = out.stdout.split()
+    assert engine == "django.db.backends.sqlite3"
+    assert backend == "channels.layers.InMemoryChannelLayer"
+    assert debug == "True"
+
+
+def test_production_without_a_secret_key_is_refused():
+    out = _settings_in_child({"DJANGO_DEBUG": "0"}, "s.SECRET_KEY")
+    assert out.returncode != 0
+    assert "DJANGO_SECRET_KEY" in out.stderr
+
+
+def test_secure_turns_on_https_only_cookies_and_hsts():
+    out = _settings_in_child(
+        {"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": "k" * 50, "DJANGO_SECURE": "1"},
+        "s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS > 0",
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["True", "True", "True"]
