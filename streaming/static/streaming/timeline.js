@@ -1,0 +1,266 @@
+// agentstream's one front-end module: it renders a session's events for the live page and the
+// replay alike. Agent text is untrusted, so everything here builds the DOM with createElement and
+// textContent; nothing parses strings as HTML except `showReport`, which reads the server's
+// nh3-sanitised fragment with an inert DOMParser. Events follow PROTOCOL.md's event object.
+
+export const TERMINAL = new Set(["completed", "failed", "cancelled"]);
+export const PHASES = ["think", "progress", "decision", "result", "error",
+  "started", "completed", "failed", "cancelled"];
+
+/** Return the JSON the page put in <script type="application/json" id=...>. */
+export function readConfig(id = "page-config") {
+  return JSON.parse(document.getElementById(id).textContent);
+}
+
+/** Create an element: el("li", {className, text, data: {seq: 1}, attrs: {title}}, ...children). */
+export function el(tag, options = {}, ...children) {
+  const node = document.createElement(tag);
+  if (options.className) node.className = options.className;
+  if (options.text !== undefined && options.text !== null) node.textContent = String(options.text);
+  for (const [key, value] of Object.entries(options.data || {})) node.dataset[key] = String(value);
+  for (const [key, value] of Object.entries(options.attrs || {})) node.setAttribute(key, String(value));
+  for (const child of children) if (child) node.append(child);
+  return node;
+}
+
+/** Milliseconds since the epoch for an event `ts` (keeps the microseconds as a fraction). */
+export function parseTs(ts) {
+  const match = /^(.*T\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$/.exec(ts);
+  if (!match) return Date.parse(ts);
+  const micros = (match[2] || "0").padEnd(6, "0").slice(0, 6);
+  return Date.parse(match[1] + match[3]) + Number(micros) / 1000;
+}
+
+const pad = (n, width = 2) => String(n).padStart(width, "0");
+
+/** "14:03:07.123" in the viewer's time zone. */
+export function formatClock(ms) {
+  const d = new Date(ms);
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
+}
+
+/** "1:02.345" for a span of milliseconds. */
+export function formatSpan(ms) {
+  const total = Math.max(0, ms);
+  const minutes = Math.floor(total / 60000);
+  const seconds = (total % 60000) / 1000;
+  return `${minutes}:${seconds.toFixed(3).padStart(6, "0")}`;
+}
+
+export function formatPct(pct) {
+  return pct === null || pct === undefined ? "" : `${Math.round(pct * 100)}%`;
+}
+
+/** What the session status is after `event`, or null if the event does not change it. */
+export function statusAfter(event) {
+  if (event.t !== "session_event") return null;
+  return event.phase === "started" ? "running" : event.phase;
+}
+
+export function setStatus(node, status) {
+  if (!node || !status) return;
+  node.dataset.status = status;
+  node.textContent = status.charAt(0).toUpperCase() + status.slice(1);
+}
+
+/** Is this the event that carries the Markdown report? */
+export function isReport(event, reportAgent = "codesmith") {
+  return event.t === "agent_event" && event.agent === reportAgent && event.phase === "result";
+}
+
+/** One row of an event list: time, agent, phase, message; it carries `data-seq`. */
+export function eventRow(event) {
+  const ms = parseTs(event.ts);
+  const who = event.agent || "session";
+  const row = el("li", {
+    className: `event phase-${event.phase}${event.phase === "error" || event.phase === "failed" ? " is-error" : ""}`,
+    data: { seq: event.seq, agent: who, phase: event.phase },
+  },
+  el("span", { className: "ev-seq", text: `#${event.seq}` }),
+  el("time", { className: "ev-time", text: formatClock(ms), attrs: { datetime: event.ts } }),
+  el("span", { className: `ev-agent agent-${cssName(who)}`, text: who }),
+  el("span", { className: "ev-phase", text: event.phase }),
+  el("span", { className: "ev-msg", text: event.msg, attrs: { title: event.msg } }));
+  if (event.pct !== null && event.pct !== undefined) {
+    row.append(el("span", { className: "ev-pct", text: formatPct(event.pct) }));
+  }
+  return row;
+}
+
+/** A class-name-safe form of an agent name (the name itself is shown with textContent). */
+export function cssName(name) {
+  return String(name).toLowerCase().replace(/[^a-z0-9_-]/g, "_").slice(0, 40);
+}
+
+/**
+ * The ordered, de-duplicated events of one session. `accept` says what to do with an incoming
+ * event: "new" (the next seq), "old" (already seen: drop it) or "gap" (events are missing).
+ */
+export class EventLog {
+  constructor() {
+    this.events = [];
+    this.lastSeq = 0;
+  }
+
+  accept(event) {
+    if (!Number.isInteger(event.seq) || event.seq <= this.lastSeq) return "old";
+    if (event.seq > this.lastSeq + 1) return "gap";
+    return "new";
+  }
+
+  push(event) {
+    this.events.push(event);
+    this.lastSeq = event.seq;
+  }
+
+  get length() {
+    return this.events.length;
+  }
+
+  /** Index of the event with `seq` (events are in seq order), or -1. */
+  indexOfSeq(seq) {
+    let lo = 0;
+    let hi = this.events.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const s = this.events[mid].seq;
+      if (s === seq) return mid;
+      if (s < seq) lo = mid + 1; else hi = mid - 1;
+    }
+    return -1;
+  }
+}
+
+/**
+ * Fetch a session's events after `after` from the JSON API, page by page; `onPage(events, body)`
+ * gets each page in order. Return the last body.
+ */
+export async function fetchEvents(url, after, onPage, { limit = 1000, signal } = {}) {
+  let cursor = after;
+  for (;;) {
+    const pageUrl = new URL(url, window.location.href);
+    pageUrl.searchParams.set("after", String(cursor));
+    pageUrl.searchParams.set("limit", String(limit));
+    const response = await fetch(pageUrl, { credentials: "same-origin", signal, headers: { Accept: "application/json" } });
+    if (!response.ok) throw new Error(`events: HTTP ${response.status}`);
+    const body = await response.json();
+    if (body.events.length) cursor = body.events[body.events.length - 1].seq;
+    await onPage(body.events, body);
+    if (!body.has_more || !body.events.length) return body;
+  }
+}
+
+/**
+ * Show the server's rendering of the report (a fragment that nh3 sanitised). It is parsed by an
+ * inert DOMParser (no scripts run, nothing loads) and its nodes are moved into `container`.
+ */
+export async function showReport(container, reportUrl, seq) {
+  const url = new URL(reportUrl, window.location.href);
+  if (seq) url.searchParams.set("seq", String(seq));
+  const response = await fetch(url, { credentials: "same-origin" });
+  if (!response.ok) return false;
+  const doc = new DOMParser().parseFromString(await response.text(), "text/html");
+  container.replaceChildren(...Array.from(doc.body.childNodes, (node) => document.adoptNode(node)));
+  container.dataset.state = "shown";
+  container.dataset.reportSeq = String(seq || "");
+  return true;
+}
+
+/** One lane per agent: its current phase, a progress bar from `pct` and its latest message. */
+export class LaneBoard {
+  constructor(container) {
+    this.container = container;
+    this.lanes = new Map();
+  }
+
+  reset() {
+    this.lanes.clear();
+    this.container.replaceChildren();
+  }
+
+  lane(agent) {
+    let lane = this.lanes.get(agent);
+    if (lane) return lane;
+    this.container.querySelector("[data-placeholder]")?.remove();
+    const phase = el("span", { className: "lane-phase" });
+    const bar = el("progress", { className: "lane-bar", attrs: { max: "1", value: "0" } });
+    const pct = el("span", { className: "lane-pct" });
+    const msg = el("p", { className: "lane-msg" });
+    const node = el("div", { className: `lane agent-${cssName(agent)}`, data: { agent } },
+      el("div", { className: "lane-head" }, el("span", { className: "lane-name", text: agent }), phase),
+      el("div", { className: "lane-progress" }, bar, pct), msg);
+    lane = { node, phase, bar, pct, msg, value: null };
+    this.lanes.set(agent, lane);
+    this.container.append(node);
+    return lane;
+  }
+
+  update(event) {
+    if (event.t === "session_event" || !event.agent) return;
+    const lane = this.lane(event.agent);
+    lane.node.dataset.phase = event.phase;
+    lane.phase.textContent = event.phase;
+    lane.phase.className = `lane-phase phase-${event.phase}`;
+    if (event.pct !== null && event.pct !== undefined) lane.value = event.pct;
+    if (lane.value === null) {
+      lane.bar.removeAttribute("value");
+      lane.bar.classList.add("idle");
+      lane.pct.textContent = "";
+    } else {
+      lane.bar.value = lane.value;
+      lane.bar.classList.remove("idle");
+      lane.pct.textContent = formatPct(lane.value);
+    }
+    lane.msg.textContent = event.msg;
+    lane.msg.title = event.msg;
+  }
+}
+
+/** The supervisor's decisions: where it sent the work next, why, and how sure it was. */
+export class DecisionList {
+  constructor(container, { max = 50 } = {}) {
+    this.container = container;
+    this.max = max;
+    this.placeholder = container.querySelector("[data-placeholder]");
+  }
+
+  reset() {
+    this.container.replaceChildren();
+    if (this.placeholder) this.container.append(this.placeholder);
+  }
+
+  add(event) {
+    if (event.phase !== "decision" || !event.data) return;
+    this.placeholder?.remove();
+    const confidence = Number(event.data.confidence);
+    const meter = el("meter", { className: "confidence", attrs: { min: "0", max: "1", value: String(confidence) } });
+    const item = el("li", { className: "decision", data: { decisionSeq: event.seq } },
+      el("div", { className: "decision-head" },
+        el("span", { className: "decision-next", text: `→ ${event.data.next}` }),
+        el("span", { className: "decision-conf", text: `${Math.round(confidence * 100)}% sure` }), meter),
+      el("p", { className: "decision-reason", text: event.data.reasoning }),
+      el("time", { className: "decision-time", text: `#${event.seq} · ${formatClock(parseTs(event.ts))}`, attrs: { datetime: event.ts } }));
+    this.container.prepend(item);
+    while (this.container.children.length > this.max) this.container.lastElementChild.remove();
+  }
+}
+
+/** The detail of one event: its fields, timing and data (errors highlighted). */
+export function renderDetail(container, event, startMs) {
+  const rel = startMs === undefined ? "" : ` (+${formatSpan(parseTs(event.ts) - startMs)})`;
+  const rows = [
+    ["seq", `#${event.seq}`],
+    ["time", `${event.ts}${rel}`],
+    ["type", event.t],
+    ["agent", event.agent || "—"],
+    ["phase", event.phase],
+    ["progress", event.pct === null || event.pct === undefined ? "—" : formatPct(event.pct)],
+  ];
+  const list = el("dl", { className: "detail-fields" });
+  for (const [name, value] of rows) list.append(el("dt", { text: name }), el("dd", { text: value }));
+  const isError = event.phase === "error" || event.phase === "failed";
+  container.replaceChildren(
+    el("div", { className: `detail${isError ? " is-error" : ""}`, data: { detailSeq: event.seq } },
+      el("p", { className: "detail-msg", text: event.msg }), list,
+      el("pre", { className: "detail-data", text: JSON.stringify(event.data || {}, null, 2) })));
+}

@@ -1,0 +1,219 @@
+"""The pages people use: the session list and form, the live page, the replay, the report.
+
+Thin views: who may read a session comes from `streaming.access`, starting one from
+`streaming.sessions.create_session` and `streaming.runner.launch`. The pages hand their data to
+the browser in one `json_script` block (no inline script); the browser does the rest over the
+JSON API and the WebSocket (PROTOCOL.md).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from asgiref.sync import async_to_sync
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare
+from django.views.decorators.http import require_GET, require_http_methods
+
+from streaming.events import EventType, Phase
+from streaming.exceptions import StreamingError
+from streaming.models import Event, Session
+from streaming.report import render_report
+from streaming.workspaces import list_workspaces
+
+#: The agent whose `result` event carries the Markdown report, and the data keys it may use.
+REPORT_AGENT = "codesmith"
+REPORT_KEYS = ("report", "markdown")
+SESSIONS_PER_PAGE = 25
+
+
+@dataclass(frozen=True)
+class SessionAccess:
+    """A caller's access to one session's pages: read always, control if owner or staff."""
+
+    session: Session
+    can_control: bool
+    token: str | None  # the share token the caller came with (kept in the page's API URLs)
+
+
+def page_access(request: HttpRequest, session_id: uuid.UUID) -> SessionAccess | None:
+    """Return the caller's access to the session, or None if they may not read it."""
+    session = Session.objects.filter(pk=session_id).first()
+    if session is None:
+        return None
+    user = request.user
+    if user.is_authenticated and (user.is_staff or session.owner_id == user.pk):
+        return SessionAccess(session=session, can_control=True, token=None)
+    token = request.GET.get("token")
+    if token and constant_time_compare(token, session.share_token):
+        return SessionAccess(session=session, can_control=False, token=token)
+    return None
+
+
+class StartSessionForm(forms.Form):
+    query = forms.CharField(
+        max_length=10_000,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "What should the agents look at?"}),
+    )
+    workspace = forms.ChoiceField(choices=())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        names = list_workspaces()
+        self.fields["workspace"].choices = [(name, name) for name in names]
+        if "sample" in names:
+            self.fields["workspace"].initial = "sample"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def home(request: HttpRequest) -> HttpResponse:
+    """List the user's sessions, newest first; POST starts one and opens its live page."""
+    form = StartSessionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        from streaming.runner import launch
+        from streaming.sessions import create_session
+
+        try:
+            session = create_session(
+                owner=request.user,
+                query=form.cleaned_data["query"],
+                workspace=form.cleaned_data["workspace"],
+            )
+        except StreamingError as exc:
+            form.add_error(None, str(exc))
+        else:
+            async_to_sync(launch)(session.id)
+            return redirect("session-page", session_id=session.id)
+    sessions = Session.objects.filter(owner=request.user).newest_first()
+    page = Paginator(sessions, SESSIONS_PER_PAGE).get_page(request.GET.get("page"))
+    rows = [(session, format_duration(session)) for session in page]
+    status = 400 if request.method == "POST" else 200
+    context = {"form": form, "page": page, "rows": rows}
+    return render(request, "streaming/home.html", context, status=status)
+
+
+def format_duration(session: Session) -> str:
+    """Return how long the session ran (or has run so far), for a person."""
+    start = session.started_at or session.created_at
+    end = session.ended_at or (timezone.now() if not session.is_ended else start)
+    seconds = max(0.0, (end - start).total_seconds())
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, secs = divmod(int(seconds), 60)
+    if minutes < 60:
+        return f"{minutes} min {secs} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes} min"
+
+
+def _access_or_login(request: HttpRequest, session_id: uuid.UUID) -> SessionAccess | HttpResponse:
+    """Return the caller's access to a session page, a redirect to log in, or raise Http404."""
+    access = page_access(request, session_id)
+    if access is None:
+        if not request.user.is_authenticated and not request.GET.get("token"):
+            return redirect_to_login(request.get_full_path())
+        raise Http404("No such session")
+    return access
+
+
+def _page_config(request: HttpRequest, access: SessionAccess) -> dict[str, Any]:
+    """Return what the page's script needs: its session, endpoints and permissions."""
+    session = access.session
+    sid = str(session.id)
+    query = f"?{urlencode({'token': access.token})}" if access.token else ""
+    scheme = "wss" if request.is_secure() else "ws"
+    return {
+        "sessionId": sid,
+        "status": session.status,
+        "lastSeq": session.last_seq,
+        "canControl": access.can_control,
+        "eventsUrl": f"/api/sessions/{sid}/events/{query}",
+        "wsUrl": f"{scheme}://{request.get_host()}/ws/sessions/{sid}/{query}",
+        "cancelUrl": f"/api/sessions/{sid}/cancel/",
+        "exportUrl": f"/api/sessions/{sid}/export.jsonl{query}",
+        "reportUrl": reverse("session-report", args=[sid]) + query,
+        "pageUrl": reverse("session-page", args=[sid]) + query,
+        "replayUrl": reverse("session-replay", args=[sid]) + query,
+        "reportAgent": REPORT_AGENT,
+        "csrfToken": get_token(request) if access.can_control else None,
+    }
+
+
+@require_GET
+def session_page(request: HttpRequest, session_id: uuid.UUID) -> HttpResponse:
+    """The live page: the session's history, then its events as they happen."""
+    access = _access_or_login(request, session_id)
+    if isinstance(access, HttpResponse):
+        return access
+    context = {"access": access, "session": access.session, "config": _page_config(request, access)}
+    return render(request, "streaming/live.html", context)
+
+
+@require_GET
+def session_replay(request: HttpRequest, session_id: uuid.UUID) -> HttpResponse:
+    """The replay: the stored timeline, played back with its real relative timing."""
+    access = _access_or_login(request, session_id)
+    if isinstance(access, HttpResponse):
+        return access
+    context = {
+        "access": access,
+        "session": access.session,
+        "config": _page_config(request, access),
+        "speeds": (1, 2, 4, 8, 16),
+        "phases": [phase.value for phase in Phase],
+    }
+    return render(request, "streaming/replay.html", context)
+
+
+def report_event(session: Session, seq: int | None) -> Event | None:
+    """Return the event carrying the session's report: event `seq`, else the latest one."""
+    events = Event.objects.for_session(session.id).filter(
+        t=EventType.AGENT, agent=REPORT_AGENT, phase=Phase.RESULT
+    )
+    if seq is not None:
+        return events.filter(seq=seq).first()
+    return events.order_by("-seq").first()
+
+
+def report_source(event: Event) -> str | None:
+    """Return the Markdown report an event's data carries, if any."""
+    for key in REPORT_KEYS:
+        value = event.data.get(key) if isinstance(event.data, dict) else None
+        if isinstance(value, str) and value.strip():
+            return value
+    return None
+
+
+@require_GET
+def session_report(request: HttpRequest, session_id: uuid.UUID) -> HttpResponse:
+    """Return codesmith's Markdown report as a sanitised HTML fragment (404 until there is one).
+
+    `?seq=N` picks the report of result event N (the replay shows the one at its playhead).
+    """
+    access = _access_or_login(request, session_id)
+    if isinstance(access, HttpResponse):
+        return access
+    raw_seq = request.GET.get("seq")
+    seq = int(raw_seq) if raw_seq and raw_seq.isdigit() else None
+    event = report_event(access.session, seq)
+    source = report_source(event) if event is not None else None
+    if source is None:
+        raise Http404("No report yet")
+    response = render(
+        request, "streaming/report_fragment.html", {"report": render_report(source), "event": event}
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
