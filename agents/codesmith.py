@@ -1,0 +1,109 @@
+"""The codesmith agent: writes the Markdown report from the research and architect data.
+
+An async node that speaks only through LangGraph's own custom stream (`get_stream_writer()`):
+the workflow drives the graph with ``stream_mode=["updates", "custom"]`` and turns each chunk into
+an event, so its think, progress and result events keep the order they were written in (see
+docs/agents.md for how they order against direct emits). Rendering runs in a
+thread (`asyncio.to_thread`), never on the event loop. With a language model, the overview is the
+model's prose; a revision drops every sentence the reviewer could not trace to the data.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from typing import Any
+
+from langgraph.config import get_stream_writer
+
+from agents import llm, report
+from agents.state import WorkflowState
+from streaming import Phase
+
+AGENT = "codesmith"
+PROSE_PROMPT = (
+    "Write the overview paragraph of a report on a software workspace: two to four plain "
+    "sentences, no Markdown, no lists. Use only numbers that appear in the facts given."
+)
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+
+
+async def write_prose(facts: dict[str, Any]) -> str | None:
+    """Return the model's overview of the facts, or None on the deterministic path."""
+    if llm.chat_model() is None:
+        return None
+    inv, graph = facts["inventory"], facts["graph"]
+    brief = {
+        "files": inv["files"],
+        "bytes": inv["bytes"],
+        "lines": inv["lines"],
+        "languages": [row["language"] for row in inv["languages"]],
+        "language_count": inv["language_count"],
+        "python_modules": graph["module_count"],
+        "internal_imports": graph["edge_count"],
+        "import_cycles": graph["cycle_count"],
+    }
+    text = (await llm.ask(PROSE_PROMPT, json.dumps(brief))).strip()
+    return text or None
+
+
+def without_numbers(prose: str, numbers: list[str]) -> str:
+    """Return `prose` without the sentences that state any of `numbers`."""
+    bad = [re.compile(rf"(?<![\w.]){re.escape(n)}(?![\w])") for n in numbers]
+    kept = [s for s in _SENTENCE.split(prose) if not any(p.search(s) for p in bad)]
+    return " ".join(kept)
+
+
+def _chunk(
+    phase: Phase, msg: str, *, pct: float | None = None, data: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Return a custom stream chunk; the workflow turns it into this agent's event."""
+    return {"agent": AGENT, "phase": phase.value, "msg": msg, "pct": pct, "data": data or {}}
+
+
+async def codesmith(state: WorkflowState) -> dict[str, Any]:
+    """LangGraph node: write a draft (or, after a failed review, the revision) of the report."""
+    write = get_stream_writer()
+    version = state.get("report_version", 0) + 1
+    review = state.get("review") if version > 1 else None
+    facts: dict[str, Any] = {
+        "query": state.get("query", ""),
+        "inventory": state["inventory"],
+        "graph": state["graph"],
+        "compile_failures": review["compile_failures"] if review else [],
+    }
+    if review is None:
+        write(_chunk(Phase.THINK, "Drafting the report from the data"))
+        facts["prose"] = await write_prose(facts)
+    else:
+        problems = len(review["findings"])
+        write(_chunk(Phase.THINK, f"Revising the report after {problems} review findings"))
+        prose = state.get("report_summary", {}).get("prose")
+        facts["prose"] = without_numbers(prose, review["untraceable"]) if prose else None
+    sections = []
+    total = len(report.SECTIONS)
+    for done, (title, render) in enumerate(report.SECTIONS, start=1):
+        sections.append(await asyncio.to_thread(render, facts))
+        write(
+            _chunk(
+                Phase.PROGRESS,
+                f"Wrote the {title} section ({done} of {total})",
+                pct=done / total,
+                data={"section": title, "done": done, "total": total},
+            )
+        )
+    text = report.join(sections)
+    write(
+        _chunk(
+            Phase.RESULT,
+            f"Report draft {version} ready: {len(text.splitlines())} lines",
+            pct=1.0,
+            data={"report": text, "format": "markdown", "draft": version},
+        )
+    )
+    return {
+        "report": text,
+        "report_version": version,
+        "report_summary": {"prose": facts["prose"], "draft": version},
+    }

@@ -1,0 +1,79 @@
+"""The optional language model: routing for the supervisor, prose for codesmith.
+
+`AGENTSTREAM_LLM` unset (the default): no model, the deterministic agents run. A string: a chat
+model name for langchain's `init_chat_model` (e.g. ``"openai:gpt-4o-mini"``; with
+``OPENAI_BASE_URL`` any OpenAI-compatible server, a local one included), which needs the `llm`
+extra (``pip install -e ".[llm]"``). A chat model object (any langchain-core `BaseChatModel`,
+such as its fake chat models in tests) is used as it is.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+
+from streaming.conf import app_settings
+
+_JSON_OBJECT = re.compile(r"\{.*\}", re.DOTALL)
+
+
+def chat_model() -> Any | None:
+    """Return the configured chat model, or None for the deterministic path."""
+    spec = app_settings.LLM
+    if not spec:
+        return None
+    if isinstance(spec, str):
+        return _init(spec)
+    return spec
+
+
+@functools.lru_cache(maxsize=4)
+def _init(name: str) -> Any:
+    try:
+        from langchain.chat_models import init_chat_model
+    except ImportError as exc:
+        raise ImproperlyConfigured(
+            f'AGENTSTREAM_LLM={name!r} needs the optional model packages: pip install -e ".[llm]"'
+        ) from exc
+    return init_chat_model(name, temperature=0)
+
+
+async def ask(system: str, prompt: str) -> str:
+    """Send one system + user message to the model and return its text answer."""
+    from langchain_core.messages import HumanMessage, SystemMessage
+
+    model = chat_model()
+    if model is None:
+        raise RuntimeError("no language model is configured (AGENTSTREAM_LLM)")
+    answer = await model.ainvoke([SystemMessage(content=system), HumanMessage(content=prompt)])
+    return text_of(answer)
+
+
+def text_of(message: Any) -> str:
+    """Return the text of a chat model's answer (content may be a string or a list of parts)."""
+    content = getattr(message, "content", message)
+    if isinstance(content, str):
+        return content
+    parts = []
+    for part in content or []:
+        if isinstance(part, str):
+            parts.append(part)
+        elif isinstance(part, dict) and part.get("type") == "text":
+            parts.append(str(part.get("text", "")))
+    return "".join(parts)
+
+
+def json_object(text: str) -> dict[str, Any] | None:
+    """Return the JSON object in a model's answer (code fences and chatter around it allowed)."""
+    match = _JSON_OBJECT.search(text)
+    if match is None:
+        return None
+    try:
+        value = json.loads(match.group())
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None

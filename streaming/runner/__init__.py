@@ -1,0 +1,79 @@
+"""The runner: starts session workflows, cancels them, and never leaves one running forever.
+
+The HTTP API calls `launch` right after it creates a pending session and `request_cancel` for a
+cancel (API or WebSocket frame). ``AGENTSTREAM_RUNNER`` picks the mode: ``inline`` runs the
+workflow in this process (up to ``AGENTSTREAM_MAX_CONCURRENT_RUNS`` at once, the rest wait pending
+and start in order); ``worker`` only rings the doorbell of the ``manage.py runworker agents``
+processes, which claim pending sessions from the database. See docs/runner.md.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+
+from streaming.conf import app_settings
+from streaming.events import Phase
+from streaming.models import SessionStatus
+from streaming.runner import leases
+from streaming.runner.failures import WorkflowError
+from streaming.runner.lifecycle import end_session
+from streaming.runner.process import CANCEL_MESSAGE, control_group, current_runner, get_runner
+from streaming.runner.worker import WAKE_MESSAGE, WORKER_CHANNEL
+
+__all__ = ["WorkflowError", "launch", "request_cancel", "run_session"]
+
+
+async def launch(session_id: uuid.UUID) -> None:
+    """Start the workflow of a pending session, or queue it (inline); wake a worker (worker).
+
+    Returns at once: the run goes on in the background, and its events go through the bus.
+    """
+    if app_settings.RUNNER == "worker":
+        layer = get_channel_layer()
+        if layer is not None:
+            await layer.send(WORKER_CHANNEL, {"type": WAKE_MESSAGE, "sid": str(session_id)})
+        return
+    await get_runner("inline").launch(session_id)
+
+
+async def run_session(session_id: uuid.UUID) -> str:
+    """Run a pending session's workflow in this process and task; return its final status.
+
+    For the command line: it ignores the cap and the mode; cancel it with `request_cancel`.
+    """
+    return await get_runner("inline").run_here(session_id)
+
+
+async def request_cancel(session_id: uuid.UUID) -> None:
+    """Cancel a session; idempotent, and a no-op for a session that has ended.
+
+    The request is recorded in the database (`cancel_requested_at`). A session running in this
+    process is cancelled at once; one running elsewhere is signalled over the channel layer (and
+    its runner also finds the request in the database if the signal is lost). A pending session
+    is ended here, with `started` then `cancelled`.
+    """
+    session = await database_sync_to_async(leases.record_cancel)(session_id=session_id)
+    if session is None or session.ended_at is not None:
+        return
+    runner = current_runner()
+    if runner is not None and runner.cancel_local(session_id):
+        return
+    if session.status == SessionStatus.PENDING:
+        owner = runner.owner if runner is not None else f"cancel:{leases.new_owner_id()}"
+        if await database_sync_to_async(leases.claim)(session_id=session_id, owner=owner):
+            await end_session(
+                session_id,
+                Phase.CANCELLED,
+                "Session cancelled before it started",
+                data={"reason": "cancel_requested"},
+                start=True,
+            )
+            return
+    layer = get_channel_layer()
+    if layer is not None:
+        await layer.group_send(
+            control_group(session_id), {"type": CANCEL_MESSAGE, "sid": str(session_id)}
+        )

@@ -1,0 +1,30 @@
+"""Fixtures of the agents' tests: a fresh runner per test, reports in a temporary folder."""
+
+from __future__ import annotations
+
+import pytest
+
+from streaming.runner.process import reset_runner
+
+
+@pytest.fixture(autouse=True)
+async def _fresh_runner():
+    """Each test starts without a runner and ends with its runs stopped."""
+    await reset_runner()
+    yield
+    await reset_runner()
+
+
+@pytest.fixture(autouse=True)
+def _reports_in_tmp(settings, tmp_path):
+    settings.AGENTSTREAM_REPORT_DIR = str(tmp_path / "reports")
+    return tmp_path / "reports"
+
+
+@pytest.fixture
+def workspace_root(settings, tmp_path):
+    """An empty workspace root of the test's own (AGENTSTREAM_WORKSPACE_ROOT)."""
+    root = tmp_path / "workspaces"
+    root.mkdir()
+    settings.AGENTSTREAM_WORKSPACE_ROOT = str(root)
+    return root
