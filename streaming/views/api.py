@@ -1,0 +1,166 @@
+"""The JSON API of PROTOCOL.md: sessions (list, create, detail), their events, cancel.
+
+Views are thin: find the caller's access, read through the reader threads
+(`streaming.replay`), answer JSON. A session the caller may not read is 404 `not_found` on
+every endpoint; so is cancel for a share token (it grants reading only).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
+
+from streaming.access import Access, get_access
+from streaming.events import format_ts, parse_ts
+from streaming.exceptions import BadCursor, BadInput, BadWorkspace, RateLimited
+from streaming.models import Session
+from streaming.replay import parse_cursor, parse_limit, read_page, run_read
+from streaming.sessions import acreate_session
+from streaming.views.errors import error_response
+
+LIST_LIMIT, LIST_CAP = 50, 500
+EVENTS_LIMIT, EVENTS_CAP = 500, 5_000
+
+
+async def request_access(request: HttpRequest, session_id: Any) -> Access | None:
+    """Return the access of the request's user (or its ``?token=``) to `session_id`."""
+    user = await request.auser()
+    return await run_read(get_access, session_id, user, request.GET.get("token"))
+
+
+def not_found() -> JsonResponse:
+    return error_response(404, "not_found", "no such session")
+
+
+def bad_input(exc: BadInput | BadWorkspace) -> JsonResponse:
+    return error_response(400, getattr(exc, "code", "bad_workspace"), str(exc))
+
+
+def session_object(request: HttpRequest, session: Session, *, with_token: bool) -> dict[str, Any]:
+    """Return PROTOCOL.md's session object (`share_token` only for owner and staff)."""
+    sid = str(session.id)
+    ws_scheme = "wss" if request.is_secure() else "ws"
+    obj: dict[str, Any] = {
+        "id": sid,
+        "query": session.query,
+        "workspace": session.workspace,
+        "status": session.status,
+        "created_at": format_ts(session.created_at),
+        "last_seq": session.last_seq,
+    }
+    if with_token:
+        obj["share_token"] = session.share_token
+    obj.update(
+        page_url=request.build_absolute_uri(f"/sessions/{sid}/"),
+        replay_url=request.build_absolute_uri(f"/sessions/{sid}/replay/"),
+        ws_url=f"{ws_scheme}://{request.get_host()}/ws/sessions/{sid}/",
+        stream_url=request.build_absolute_uri(f"/api/sessions/{sid}/stream/"),
+        events_url=request.build_absolute_uri(f"/api/sessions/{sid}/events/"),
+        export_url=request.build_absolute_uri(f"/api/sessions/{sid}/export.jsonl"),
+    )
+    return obj
+
+
+async def sessions_collection(request: HttpRequest) -> HttpResponse:
+    """``GET /api/sessions/`` lists the caller's sessions; ``POST`` creates and starts one."""
+    if request.method == "GET":
+        return await _list_sessions(request)
+    if request.method == "POST":
+        return await _create_session(request)
+    return HttpResponseNotAllowed(["GET", "POST"])
+
+
+async def _list_sessions(request: HttpRequest) -> HttpResponse:
+    user = await request.auser()
+    if not user.is_authenticated:
+        return error_response(403, "forbidden", "log in to list your sessions")
+    try:
+        limit = parse_limit(request.GET.get("limit"), default=LIST_LIMIT, cap=LIST_CAP)
+        sessions = Session.objects.filter(owner=user).newest_first()
+        if (before := request.GET.get("before")) is not None:
+            try:
+                sessions = sessions.filter(created_at__lt=parse_ts(before))
+            except (ValueError, OverflowError) as exc:
+                raise BadCursor("before must be a created_at value as given") from exc
+    except BadInput as exc:
+        return bad_input(exc)
+    rows = [s async for s in sessions[:limit]]
+    return JsonResponse({"sessions": [session_object(request, s, with_token=True) for s in rows]})
+
+
+async def _create_session(request: HttpRequest) -> HttpResponse:
+    user = await request.auser()
+    if not user.is_authenticated:
+        return error_response(403, "forbidden", "log in to start a session")
+    try:
+        body = json.loads(request.body or b"null")
+    except RequestDataTooBig:
+        return error_response(413, "too_large")
+    except (ValueError, RecursionError):
+        return error_response(400, "bad_json", "the body is not JSON")
+    if not isinstance(body, dict):
+        return error_response(400, "bad_json", "the body must be a JSON object")
+    try:
+        session = await acreate_session(
+            owner=user, query=body.get("query"), workspace=body.get("workspace")
+        )
+    except (BadInput, BadWorkspace) as exc:
+        return bad_input(exc)
+    except RateLimited as exc:
+        return error_response(429, exc.code, str(exc), Retry_After=exc.retry_after)
+    from streaming.runner import launch  # the runner lands beside the transports
+
+    await launch(session.id)
+    return JsonResponse(session_object(request, session, with_token=True), status=201)
+
+
+async def session_detail(request: HttpRequest, session_id: str) -> HttpResponse:
+    """``GET /api/sessions/<id>/``: the session object."""
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
+    access = await request_access(request, session_id)
+    if access is None:
+        return not_found()
+    return JsonResponse(session_object(request, access.session, with_token=access.shows_token))
+
+
+async def session_events(request: HttpRequest, session_id: str) -> HttpResponse:
+    """``GET /api/sessions/<id>/events/?after=N&limit=M``: one page of stored events."""
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
+    access = await request_access(request, session_id)
+    if access is None:
+        return not_found()
+    session = access.session  # status and last_seq from one row: a consistent snapshot
+    try:
+        after = parse_cursor(request.GET.get("after"), last_seq=session.last_seq)
+        limit = parse_limit(request.GET.get("limit"), default=EVENTS_LIMIT, cap=EVENTS_CAP)
+    except BadInput as exc:
+        return bad_input(exc)
+    page = await run_read(read_page, session.id, after, session.last_seq, limit)
+    has_more = bool(page) and page[-1].seq < session.last_seq
+    tail = json.dumps(
+        {"last_seq": session.last_seq, "status": session.status, "has_more": has_more}
+    )
+    # The events are JSON text already (encoded on the reader thread): splice, do not re-encode.
+    body = '{"events":[' + ",".join(w.text for w in page) + "]," + tail[1:]
+    return HttpResponse(body, content_type="application/json")
+
+
+async def session_cancel(request: HttpRequest, session_id: str) -> HttpResponse:
+    """``POST /api/sessions/<id>/cancel/``: 202 in every state (owner and staff only)."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    access = await request_access(request, session_id)
+    if access is None or not access.can_control:
+        return not_found()
+    from streaming.runner import request_cancel  # the runner lands beside the transports
+
+    sid: uuid.UUID = access.session.id
+    await request_cancel(sid)
+    session = await Session.objects.aget(pk=sid)
+    return JsonResponse(session_object(request, session, with_token=True), status=202)

@@ -1,0 +1,40 @@
+"""``GET /api/sessions/<id>/export.jsonl``: every event, one JSON object a line, streamed.
+
+An async generator under a `StreamingHttpResponse`, so ASGI streams it page by page from the
+reader threads; the export holds the events stored when it was asked for (up to that
+`last_seq`), however long the session goes on.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+
+from asgiref.sync import sync_to_async
+from django.db import connections
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, StreamingHttpResponse
+
+from streaming.replay import iter_pages
+from streaming.views.api import not_found, request_access
+
+
+async def session_export(request: HttpRequest, session_id: str) -> HttpResponse:
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
+    access = await request_access(request, session_id)
+    if access is None:
+        return not_found()
+    await sync_to_async(connections.close_all)()  # the export reads on the reader threads
+    session = access.session
+    response = StreamingHttpResponse(
+        jsonl_lines(session.id, up_to=session.last_seq), content_type="application/x-ndjson"
+    )
+    response["Content-Disposition"] = f'attachment; filename="session-{session.id}.jsonl"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+async def jsonl_lines(session_id: uuid.UUID, *, up_to: int) -> AsyncIterator[bytes]:
+    """Yield the events with seq <= `up_to` as JSON lines, one page per chunk."""
+    async for page in iter_pages(session_id, after=0, up_to=up_to):
+        yield "".join(f"{w.text}\n" for w in page).encode()

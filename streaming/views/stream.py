@@ -1,0 +1,118 @@
+"""Server-Sent Events of PROTOCOL.md: ``/api/sessions/<id>/stream/`` and ``/events?session_id=``.
+
+A Django async view answers with a `StreamingHttpResponse` over an async generator, which
+Django's ASGI handler streams chunk by chunk and cancels when the client goes away (Channels'
+`AsyncHttpConsumer` cannot: it stops listening to its channel while it streams). The generator
+joins the session's group on its own channel, then a `SessionTail` replays and follows; a
+listener task rings the tail with every group message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import aclosing, suppress
+
+from asgiref.sync import sync_to_async
+from channels.layers import BaseChannelLayer, get_channel_layer
+from django.db import connections
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, StreamingHttpResponse
+
+from streaming.exceptions import BadCursor
+from streaming.groups import EVENTS_MESSAGE, session_group
+from streaming.replay import (
+    End,
+    Keepalive,
+    Membership,
+    SessionTail,
+    WireEvent,
+    parse_cursor,
+    transport_setting,
+)
+from streaming.views.api import bad_input, not_found, request_access
+
+OPENING = b": agentstream\n\n"  # flushes the headers at once (daphne sends them with a body)
+KEEPALIVE_LINE = b": keepalive\n\n"
+
+
+async def session_stream(request: HttpRequest, session_id: str) -> HttpResponse:
+    """``GET /api/sessions/<id>/stream/``."""
+    return await _stream(request, session_id)
+
+
+async def events_alias(request: HttpRequest) -> HttpResponse:
+    """``GET /events?session_id=<id>``: the same stream at the original design's path."""
+    session_id = request.GET.get("session_id")
+    if not session_id:
+        return not_found()
+    return await _stream(request, session_id)
+
+
+async def _stream(request: HttpRequest, session_id: str) -> HttpResponse:
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
+    access = await request_access(request, session_id)
+    if access is None:
+        return not_found()
+    raw = request.headers.get("Last-Event-ID")
+    if raw is None:
+        raw = request.GET.get("after")
+    try:
+        after = parse_cursor(raw, last_seq=access.session.last_seq)
+    except BadCursor as exc:
+        return bad_input(exc)
+    # The request's own database thread (login, session) would keep its connection for as
+    # long as the stream lives; give it back: the stream reads on the reader threads.
+    await sync_to_async(connections.close_all)()
+    response = StreamingHttpResponse(
+        sse_events(access.session.id, after=after), content_type="text/event-stream"
+    )
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"
+    return response
+
+
+def format_events(batch: list[WireEvent]) -> bytes:
+    """Return SSE messages for `batch`: ``id``, ``event`` (the event's `t`), ``data``."""
+    return "".join(f"id: {w.seq}\nevent: {w.t}\ndata: {w.text}\n\n" for w in batch).encode()
+
+
+def format_end(end: End) -> bytes:
+    return f"event: end\ndata: {json.dumps(end.to_dict())}\n\n".encode()
+
+
+async def sse_events(session_id: uuid.UUID, *, after: int) -> AsyncIterator[bytes]:
+    """Yield the SSE body of one session's stream after `after`, until its `end` event."""
+    layer = get_channel_layer()
+    channel = await layer.new_channel()
+    membership = Membership(session_group(session_id), channel, time.monotonic())
+    tail = SessionTail(session_id, after=after, membership=membership)
+    # Join before the tail reads the database: nothing stored from here on is missed.
+    await layer.group_add(membership.group, channel)
+    listener = asyncio.create_task(_listen(layer, channel, tail))
+    try:
+        yield OPENING
+        keepalive = transport_setting("SSE_KEEPALIVE_SECONDS")
+        async with aclosing(tail.follow(keepalive=keepalive)) as outputs:
+            async for output in outputs:
+                if isinstance(output, Keepalive):
+                    yield KEEPALIVE_LINE
+                elif isinstance(output, End):
+                    yield format_end(output)
+                else:
+                    yield format_events(output)
+    finally:
+        listener.cancel()
+        with suppress(asyncio.CancelledError):
+            await listener
+        await layer.group_discard(membership.group, channel)
+
+
+async def _listen(layer: BaseChannelLayer, channel: str, tail: SessionTail) -> None:
+    while True:
+        message = await layer.receive(channel)
+        if message.get("type") == EVENTS_MESSAGE:
+            tail.ring(message)

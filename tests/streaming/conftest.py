@@ -1,0 +1,202 @@
+"""Fixtures and helpers for the transport tests: WebSocket and SSE clients over the real stack."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+import pytest
+from asgiref.sync import sync_to_async
+from asgiref.testing import ApplicationCommunicator
+from channels.testing import WebsocketCommunicator
+from django.test import Client
+
+from streaming import Event, bound_session, emit
+
+ORIGIN = b"http://localhost"
+
+
+def asgi_app() -> Any:
+    from project.asgi import application
+
+    return application
+
+
+def login_cookie(user) -> str:
+    """Return a `Cookie` header value holding a logged-in Django session of `user`."""
+    client = Client()
+    client.force_login(user)
+    return f"sessionid={client.cookies['sessionid'].value}"
+
+
+alogin_cookie = sync_to_async(login_cookie)
+
+
+def ws_client(
+    path: str, *, cookie: str | None = None, origin: bytes | None = ORIGIN
+) -> WebsocketCommunicator:
+    """A communicator through project.asgi.application (origin check, login, routing)."""
+    headers = [(b"host", b"localhost")]
+    if origin is not None:
+        headers.append((b"origin", origin))
+    if cookie:
+        headers.append((b"cookie", cookie.encode()))
+    return WebsocketCommunicator(asgi_app(), path, headers=headers)
+
+
+async def ws_open(path: str, **kwargs: Any) -> WebsocketCommunicator:
+    client = ws_client(path, **kwargs)
+    connected, _ = await client.connect(timeout=5)
+    assert connected
+    return client
+
+
+def seqs_of(frame: dict[str, Any]) -> list[int]:
+    """Return the seqs an event or `events` batch frame carries ([] for control frames)."""
+    if "seq" in frame:
+        return [frame["seq"]]
+    if frame.get("type") == "events":
+        return [event["seq"] for event in frame["events"]]
+    return []
+
+
+async def ws_until_end(
+    client: WebsocketCommunicator, timeout: float = 10
+) -> tuple[list[int], dict[str, Any]]:
+    """Read frames until `end`; return the seqs received in order and the end frame."""
+    seqs: list[int] = []
+    while True:
+        frame = await client.receive_json_from(timeout=timeout)
+        if frame.get("type") == "end":
+            return seqs, frame
+        assert frame.get("type") != "error", frame
+        seqs.extend(seqs_of(frame))
+
+
+async def ws_close_code(client: WebsocketCommunicator, timeout: float = 5) -> int | None:
+    """Skip frames until the server closes the socket; return the close code."""
+    while True:
+        output = await client.receive_output(timeout=timeout)
+        if output["type"] == "websocket.close":
+            return output.get("code")
+
+
+def think(n: int) -> Event:
+    return Event.for_agent("research", "think", f"thought {n}")
+
+
+async def emit_events(
+    session_id: uuid.UUID, count: int, *, start: bool = True, end: str | None = "completed"
+) -> None:
+    """Emit `started`, `count` agent events and a terminal event into the session, stored."""
+    with bound_session(session_id):
+        if start:
+            await emit(Event.for_session("started", "go"))
+        for n in range(count):
+            await emit(think(n))
+        if end is not None:
+            await emit(Event.for_session(end, "over"), wait=True)
+        else:
+            from streaming import flush
+
+            await flush()
+
+
+class SseClient:
+    """Drive Django's ASGI app for one streaming GET: read chunks, disconnect when done."""
+
+    def __init__(self, path: str, *, query: str = "", headers: Iterable[tuple[bytes, bytes]] = ()):
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "GET",
+            "scheme": "http",
+            "path": path,
+            "raw_path": path.encode(),
+            "query_string": query.encode(),
+            "root_path": "",
+            "headers": [(b"host", b"localhost"), *headers],
+            "client": ("127.0.0.1", 40000),
+            "server": ("127.0.0.1", 8000),
+        }
+        self.communicator = ApplicationCommunicator(asgi_app(), scope)
+        self.status: int | None = None
+        self.headers: dict[str, str] = {}
+        self.buffer = ""
+        self.finished = False
+
+    async def start(self, timeout: float = 5) -> SseClient:
+        await self.communicator.send_input({"type": "http.request", "body": b""})
+        start = await self.communicator.receive_output(timeout)
+        assert start["type"] == "http.response.start"
+        self.status = start["status"]
+        self.headers = {k.decode().lower(): v.decode() for k, v in start["headers"]}
+        return self
+
+    async def chunk(self, timeout: float = 5) -> str:
+        message = await self.communicator.receive_output(timeout)
+        assert message["type"] == "http.response.body"
+        text = message.get("body", b"").decode()
+        self.buffer += text
+        if not message.get("more_body", False):
+            self.finished = True
+        return text
+
+    async def body(self, timeout: float = 10) -> str:
+        """Read until the response ends; return the whole body."""
+        while not self.finished:
+            await self.chunk(timeout)
+        return self.buffer
+
+    def messages(self) -> list[dict[str, str]]:
+        """Parse the SSE messages read so far (comments are kept under key ":")."""
+        parsed = []
+        for block in self.buffer.split("\n\n"):
+            if not block.strip():
+                continue
+            fields: dict[str, str] = {}
+            for line in block.split("\n"):
+                key, _, value = line.partition(":")
+                fields[key or ":"] = value[1:] if value.startswith(" ") else value
+            parsed.append(fields)
+        return parsed
+
+    def seqs(self) -> list[int]:
+        return [int(m["id"]) for m in self.messages() if "id" in m]
+
+    def end(self) -> dict[str, Any] | None:
+        for message in self.messages():
+            if message.get("event") == "end":
+                return json.loads(message["data"])
+        return None
+
+    async def read_until_end(self, timeout: float = 10) -> dict[str, Any]:
+        while (end := self.end()) is None:
+            assert not self.finished, self.buffer
+            await self.chunk(timeout)
+        return end
+
+    async def disconnect(self, timeout: float = 5) -> None:
+        await self.communicator.send_input({"type": "http.disconnect"})
+        try:
+            await self.communicator.wait(timeout)
+        except asyncio.CancelledError:
+            pass
+
+
+@pytest.fixture
+def fast_streams(settings):
+    """Short idle polls and keepalives so tests of them run in well under a second."""
+    settings.AGENTSTREAM_IDLE_POLL_SECONDS = 0.05
+    settings.AGENTSTREAM_SSE_KEEPALIVE_SECONDS = 0.2
+    return settings
+
+
+@pytest.fixture
+def fast_password_hasher(settings):
+    """Users made by fixtures hash their password cheaply (tests only ever force_login)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
