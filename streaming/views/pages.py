@@ -23,13 +23,15 @@ from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare
 from django.views.decorators.http import require_GET, require_http_methods
 
+from streaming.access import get_access
 from streaming.events import EventType, Phase
 from streaming.exceptions import StreamingError
 from streaming.models import Event, Session
 from streaming.report import render_report
+from streaming.runner import launch
+from streaming.sessions import create_session
 from streaming.workspaces import list_workspaces
 
 #: The agent whose `result` event carries the Markdown report, and the data keys it may use.
@@ -39,26 +41,25 @@ SESSIONS_PER_PAGE = 25
 
 
 @dataclass(frozen=True)
-class SessionAccess:
-    """A caller's access to one session's pages: read always, control if owner or staff."""
+class PageAccess:
+    """A caller's access to one session's pages, and the share token they came with, if any."""
 
     session: Session
     can_control: bool
-    token: str | None  # the share token the caller came with (kept in the page's API URLs)
+    token: str | None  # kept in the page's API and WebSocket URLs for share-link readers
 
 
-def page_access(request: HttpRequest, session_id: uuid.UUID) -> SessionAccess | None:
-    """Return the caller's access to the session, or None if they may not read it."""
-    session = Session.objects.filter(pk=session_id).first()
-    if session is None:
+def page_access(request: HttpRequest, session_id: uuid.UUID) -> PageAccess | None:
+    """Return the caller's access to the session's pages, or None if they may not read it."""
+    token = request.GET.get("token") or None
+    access = get_access(session_id, request.user, token)
+    if access is None:
         return None
-    user = request.user
-    if user.is_authenticated and (user.is_staff or session.owner_id == user.pk):
-        return SessionAccess(session=session, can_control=True, token=None)
-    token = request.GET.get("token")
-    if token and constant_time_compare(token, session.share_token):
-        return SessionAccess(session=session, can_control=False, token=token)
-    return None
+    return PageAccess(
+        session=access.session,
+        can_control=access.can_control,
+        token=None if access.can_control else token,
+    )
 
 
 class StartSessionForm(forms.Form):
@@ -83,9 +84,6 @@ def home(request: HttpRequest) -> HttpResponse:
     """List the user's sessions, newest first; POST starts one and opens its live page."""
     form = StartSessionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        from streaming.runner import launch
-        from streaming.sessions import create_session
-
         try:
             session = create_session(
                 owner=request.user,
@@ -119,7 +117,7 @@ def format_duration(session: Session) -> str:
     return f"{hours} h {minutes} min"
 
 
-def _access_or_login(request: HttpRequest, session_id: uuid.UUID) -> SessionAccess | HttpResponse:
+def _access_or_login(request: HttpRequest, session_id: uuid.UUID) -> PageAccess | HttpResponse:
     """Return the caller's access to a session page, a redirect to log in, or raise Http404."""
     access = page_access(request, session_id)
     if access is None:
@@ -129,7 +127,7 @@ def _access_or_login(request: HttpRequest, session_id: uuid.UUID) -> SessionAcce
     return access
 
 
-def _page_config(request: HttpRequest, access: SessionAccess) -> dict[str, Any]:
+def _page_config(request: HttpRequest, access: PageAccess) -> dict[str, Any]:
     """Return what the page's script needs: its session, endpoints and permissions."""
     session = access.session
     sid = str(session.id)

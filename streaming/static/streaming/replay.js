@@ -25,7 +25,7 @@ const ui = {
   axis: $("gantt-axis"), rows: $("gantt-rows"), playhead: $("gantt-playhead"),
   viewport: $("replay-list"), list: $("events"), count: $("event-count"),
   agent: $("filter-agent"), phase: $("filter-phase"), search: $("filter-search"),
-  detail: $("event-detail"), report: $("report"),
+  detail: $("event-detail"), report: $("report"), hint: $("list-hint"),
 };
 const spacer = ui.list.parentElement;
 const decisions = new DecisionList($("decisions"));
@@ -293,6 +293,7 @@ function drawList(force) {
   ui.list.style.top = `${first * ROW_HEIGHT}px`;
   ui.list.replaceChildren(...rows);
   ui.count.textContent = `${count.toLocaleString()}${state.matches === null ? "" : " matching"}`;
+  ui.hint.hidden = count > 0;
 }
 
 function drawLanes() {
@@ -344,7 +345,7 @@ function drawLanes() {
     info.pct = el("span", { className: "gantt-pct" });
     info.label = el("span", { className: "gantt-label" },
       el("span", { className: `gantt-name agent-${cssName(agent)}`, text: agent }), info.phase, info.pct);
-    rows.push(el("div", { className: "gantt-row", data: { agent } }, info.label, track));
+    rows.push(el("div", { className: `gantt-row agent-${cssName(agent)}`, data: { agent } }, info.label, track));
   }
   ui.rows.replaceChildren(...rows);
   drawPlayhead();

@@ -202,6 +202,7 @@ export class LaneBoard {
     lane.phase.textContent = event.phase;
     lane.phase.className = `lane-phase phase-${event.phase}`;
     if (event.pct !== null && event.pct !== undefined) lane.value = event.pct;
+    lane.node.classList.toggle("no-progress", lane.value === null);
     if (lane.value === null) {
       lane.bar.removeAttribute("value");
       lane.bar.classList.add("idle");
