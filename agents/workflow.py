@@ -92,7 +92,7 @@ async def run_workflow(session: Any) -> dict[str, Any]:
     path = await asyncio.to_thread(write_report, session.id, report)
     review = final.get("review", {})
     return {
-        "report_path": str(path),
+        "report_file": path.name,
         "approved": bool(review.get("approved")),
         "drafts": final.get("report_version", 0),
         "findings": len(review.get("findings", [])),

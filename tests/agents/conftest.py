@@ -16,7 +16,7 @@ async def _fresh_runner():
 
 
 @pytest.fixture(autouse=True)
-def _reports_in_tmp(settings, tmp_path):
+def report_dir(settings, tmp_path):
     settings.AGENTSTREAM_REPORT_DIR = str(tmp_path / "reports")
     return tmp_path / "reports"
 

@@ -24,11 +24,11 @@ astored_events = sync_to_async(stored_events)
 
 
 async def wait_for_status(
-    session_id: uuid.UUID, statuses: set[str] | str = ENDED, timeout: float = 30.0
+    session_id: uuid.UUID, statuses: set[str] | str = ENDED, within: float = 30.0
 ) -> Session:
-    """Poll until the session's status is one of `statuses`; fail after `timeout` seconds."""
+    """Poll until the session's status is one of `statuses`; fail after `within` seconds."""
     wanted = {statuses} if isinstance(statuses, str) else statuses
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + within
     while True:
         session = await Session.objects.aget(id=session_id)
         if session.status in wanted:
@@ -39,10 +39,10 @@ async def wait_for_status(
 
 
 async def wait_for_event(
-    session_id: uuid.UUID, predicate: Any, timeout: float = 30.0
+    session_id: uuid.UUID, predicate: Any, within: float = 30.0
 ) -> dict[str, Any]:
     """Poll the stored events until one matches `predicate`; return it."""
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + within
     while True:
         for event in await astored_events(session_id):
             if predicate(event):

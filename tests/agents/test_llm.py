@@ -1,0 +1,116 @@
+"""The optional model path, wired through langchain-core's fake chat model."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+from agents import llm
+from streaming.runner import launch
+from tests.agents.support import assert_well_formed, astored_events, wait_for_status
+
+
+def answer(next_step: str, reasoning: str, confidence: float = 0.8) -> str:
+    return json.dumps({"next": next_step, "reasoning": reasoning, "confidence": confidence})
+
+
+PROSE = (
+    "The sample holds 11 files, most of them Python. "
+    "It has 99 hidden plugins. "
+    "One import cycle ties the cart to pricing."
+)
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_the_model_routes_the_supervisor_and_writes_codesmiths_prose(
+    amake_session, user, settings
+):
+    model = FakeListChatModel(
+        responses=[
+            answer("research", "model: look at the files first", 0.9),
+            "```json\n" + answer("architect", "model: map the imports") + "\n```",
+            answer("codesmith", "model: write it up"),
+            PROSE,
+            answer("reviewer", "model: check the draft"),
+            answer("codesmith", "model: fix what the reviewer found", 0.7),
+            answer("reviewer", "model: check again"),
+            "I think we are done here.",  # not JSON: the plan's move is taken instead
+        ]
+    )
+    settings.AGENTSTREAM_LLM = model
+    session = await amake_session(user)
+    await launch(session.id)
+    ended = await wait_for_status(session.id)
+    events = await astored_events(session.id)
+    assert ended.status == "completed", events[-3:]
+    assert_well_formed(events, "completed")
+    made = [e["data"] for e in events if e["phase"] == "decision"]
+    assert [d["next"] for d in made] == [
+        "research",
+        "architect",
+        "codesmith",
+        "reviewer",
+        "codesmith",
+        "reviewer",
+        "finish",
+    ]
+    assert made[0] == {
+        "next": "research",
+        "reasoning": "model: look at the files first",
+        "confidence": 0.9,
+    }
+    assert made[4]["reasoning"] == "model: fix what the reviewer found"
+    assert made[4]["confidence"] == 0.7
+    assert "The model's answer was not one of finish." in made[6]["reasoning"]
+    drafts = [
+        e["data"]["report"] for e in events if e["agent"] == "codesmith" and e["phase"] == "result"
+    ]
+    assert PROSE in drafts[0]
+    first_review = next(e for e in events if e["agent"] == "reviewer" and e["phase"] == "result")
+    assert first_review["data"]["untraceable"] == ["99"]
+    # The revision keeps the model's traceable sentences and drops the one the reviewer flagged.
+    assert "99 hidden plugins" not in drafts[1]
+    assert "The sample holds 11 files, most of them Python." in drafts[1]
+    assert "One import cycle ties the cart to pricing." in drafts[1]
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_model_choosing_an_illegal_move_is_overruled(amake_session, user, settings):
+    settings.AGENTSTREAM_LLM = FakeListChatModel(
+        responses=[answer("finish", "model: nothing to do")] * 20
+    )
+    session = await amake_session(user)
+    await launch(session.id)
+    await wait_for_status(session.id)
+    events = await astored_events(session.id)
+    first = next(e for e in events if e["phase"] == "decision")
+    assert first["data"]["next"] == "research"
+    assert "not one of research" in first["data"]["reasoning"]
+
+
+def test_no_model_by_default(settings):
+    settings.AGENTSTREAM_LLM = None
+    assert llm.chat_model() is None
+
+
+def test_a_model_name_goes_to_init_chat_model(settings, monkeypatch):
+    settings.AGENTSTREAM_LLM = "openai:gpt-4o-mini"
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-used")
+    llm._init.cache_clear()
+    if importlib.util.find_spec("langchain") is None:
+        with pytest.raises(ImproperlyConfigured, match=r"\[llm\]"):
+            llm.chat_model()
+    else:  # the llm extra is installed: a real model object, no request made
+        model = llm.chat_model()
+        assert type(model).__name__ == "ChatOpenAI"
+    llm._init.cache_clear()
+
+
+def test_json_object_finds_the_answer_in_chatter():
+    assert llm.json_object('Sure! {"next": "research"} hope that helps') == {"next": "research"}
+    assert llm.json_object("no json") is None
+    assert llm.json_object("[1, 2]") is None
