@@ -1,4 +1,5 @@
-"""ASGI entry point: HTTP through Django, WebSockets through Channels (daphne serves both)."""
+"""ASGI entry point: HTTP through Django, WebSockets through Channels (daphne serves both), and
+the `agents` channel for `manage.py runworker agents`."""
 
 from __future__ import annotations
 
@@ -10,11 +11,12 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
 django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402  needs the app registry
-from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.routing import ChannelNameRouter, ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from streaming.lifecycle import install_server_drain  # noqa: E402
 from streaming.routing import websocket_urlpatterns  # noqa: E402
+from streaming.runner.worker import WORKER_CHANNEL, AgentsWorkerConsumer  # noqa: E402
 
 install_server_drain()
 
@@ -24,5 +26,7 @@ application = ProtocolTypeRouter(
         "websocket": AllowedHostsOriginValidator(
             AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
         ),
+        # `manage.py runworker agents`: worker processes that run workflows (AGENTSTREAM_RUNNER).
+        "channel": ChannelNameRouter({WORKER_CHANNEL: AgentsWorkerConsumer.as_asgi()}),
     }
 )
