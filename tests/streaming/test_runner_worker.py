@@ -1,0 +1,214 @@
+"""Worker mode: the database is the queue, the layer only wakes `runworker agents` processes."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
+from channels.routing import ChannelNameRouter
+from channels.worker import Worker
+from django.conf import settings as django_settings
+from django.db import connection
+
+from project import env
+from streaming import testing
+from streaming.groups import session_group
+from streaming.models import Session
+from streaming.runner import launch, leases
+from streaming.runner.process import current_runner, reset_runner
+from streaming.runner.worker import WORKER_CHANNEL, AgentsWorkerConsumer
+from tests.agents.support import assert_well_formed, astored_events, wait_for_status
+
+pytestmark = pytest.mark.django_db(transaction=True)
+BASE_DIR = Path(django_settings.BASE_DIR)
+
+
+@pytest.fixture(autouse=True)
+async def _fresh_runner():
+    await reset_runner()
+    yield
+    await reset_runner()
+
+
+@pytest.fixture
+def report_dir(settings, tmp_path):
+    settings.AGENTSTREAM_REPORT_DIR = str(tmp_path / "reports")
+    return tmp_path / "reports"
+
+
+async def test_an_in_process_worker_claims_woken_and_unwoken_sessions(
+    amake_session, user, settings, report_dir
+):
+    """Channels' own Worker on the in-memory layer, in this process: wake-ups start sessions up
+    to the cap, and a session whose wake-up never came is found by the worker's poll."""
+    settings.AGENTSTREAM_RUNNER = "worker"
+    settings.AGENTSTREAM_MAX_CONCURRENT_RUNS = 2
+    settings.AGENTSTREAM_LEASE_SECONDS = 3
+    worker = Worker(
+        application=ChannelNameRouter({WORKER_CHANNEL: AgentsWorkerConsumer.as_asgi()}),
+        channels=[WORKER_CHANNEL],
+        channel_layer=get_channel_layer(),
+    )
+    serving = asyncio.create_task(worker.handle())
+    try:
+        woken = [await amake_session(user, query=f"woken {i}") for i in range(3)]
+        for session in woken:
+            await launch(session.id)
+        silent = await amake_session(user, query="never woken")
+        for session in [*woken, silent]:
+            ended = await wait_for_status(session.id, within=60)
+            assert ended.status == "completed"
+            assert_well_formed(await astored_events(session.id), "completed")
+        assert current_runner() is not None
+        assert current_runner().mode == "worker"
+    finally:
+        serving.cancel()
+        await asyncio.gather(serving, return_exceptions=True)
+        for details in list(worker.application_instances.values()):
+            details["future"].cancel()
+
+
+async def test_launch_in_worker_mode_only_rings_the_doorbell(amake_session, user, settings):
+    settings.AGENTSTREAM_RUNNER = "worker"
+    session = await amake_session(user)
+    await launch(session.id)
+    message = await asyncio.wait_for(get_channel_layer().receive(WORKER_CHANNEL), 5)
+    assert message == {"type": "agents.wake", "sid": str(session.id)}
+    assert current_runner() is None
+    assert (await Session.objects.aget(id=session.id)).status == "pending"
+
+
+@pytest.mark.postgres
+def test_claimers_skip_locked_rows_and_never_share_a_session(on_postgres, user):
+    from tests.conftest import make_session
+
+    ids = {make_session(user, query=f"q{i}").id for i in range(20)}
+    claimed: dict[str, list[uuid.UUID]] = {}
+    barrier = threading.Barrier(4)
+
+    def claimer(name: str) -> None:
+        barrier.wait()
+        mine: list[uuid.UUID] = []
+        try:
+            while batch := leases.claim_pending(owner=name, limit=3):
+                mine.extend(s.id for s in batch)
+        finally:
+            connection.close()
+        claimed[name] = mine
+
+    threads = [threading.Thread(target=claimer, args=(f"w{i}",)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    everything = [sid for mine in claimed.values() for sid in mine]
+    assert sorted(everything) == sorted(ids)  # each claimed once, none left over
+    for name, mine in claimed.items():
+        owners = set(Session.objects.filter(id__in=mine).values_list("lease_owner", flat=True))
+        assert owners <= {name}
+
+
+# -- a real worker process on PostgreSQL and Redis --------------------------------------------
+
+
+def _database_url() -> str:
+    db = django_settings.DATABASES["default"]
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def worker_process(on_postgres, redis_url, settings, tmp_path):
+    """`manage.py runworker agents` on the test database and Redis; stopped in teardown."""
+    prefix = f"{os.environ.get('AGENTSTREAM_CHANNEL_PREFIX', 'agentstream')}-{uuid.uuid4().hex[:6]}"
+    environ = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "REDIS_URL": redis_url,
+        "AGENTSTREAM_RUNNER": "worker",
+        "AGENTSTREAM_CHANNEL_PREFIX": prefix,
+        "PYTHONUNBUFFERED": "1",
+    }
+    settings.CHANNEL_LAYERS = env.channel_layers(redis_url)
+    settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = prefix
+    settings.AGENTSTREAM_RUNNER = "worker"
+    testing.reset_channel_layers()
+    log = open(tmp_path / "worker.log", "w+b")  # noqa: SIM115  closed in teardown
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "runworker", WORKER_CHANNEL],
+        cwd=BASE_DIR,
+        env=environ,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    yield process
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    log.seek(0)
+    output = log.read().decode(errors="replace")
+    log.close()
+    print(output[-4000:])
+    testing.reset_channel_layers()
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+@pytest.mark.slow
+async def test_sessions_created_on_the_web_side_run_on_a_worker_and_stream_back(
+    worker_process, amake_session, user
+):
+    layer = get_channel_layer()
+    channel = await layer.new_channel()
+    sessions = [await amake_session(user, query=f"worker run {i}") for i in range(3)]
+    for session in sessions:
+        await layer.group_add(session_group(session.id), channel)
+    try:
+        await _launch_and_follow(worker_process, layer, channel, sessions)
+    finally:
+        await sync_to_async(_remove_reports)([s.id for s in sessions])
+
+
+async def _launch_and_follow(worker_process, layer, channel, sessions) -> None:
+    for session in sessions:  # what the API does: create the row, then launch
+        await launch(session.id)
+    assert current_runner() is None  # nothing runs in this (web) process
+    received: dict[str, list[dict]] = {str(s.id): [] for s in sessions}
+    ended: set[str] = set()
+    deadline = time.monotonic() + 120
+    while len(ended) < len(sessions):
+        assert worker_process.poll() is None, "the worker process died"
+        assert time.monotonic() < deadline, f"only {len(ended)} sessions ended"
+        try:
+            message = await asyncio.wait_for(layer.receive(channel), 1.0)
+        except TimeoutError:
+            continue
+        received[message["sid"]].extend(message["events"])
+        if any(e["phase"] in {"completed", "failed", "cancelled"} for e in message["events"]):
+            ended.add(message["sid"])
+    for session in sessions:
+        stored = await astored_events(session.id)
+        assert_well_formed(stored, "completed")
+        assert received[str(session.id)] == stored  # every event, once, in order, as stored
+        row = await Session.objects.aget(id=session.id)
+        assert row.status == "completed"
+        assert row.started_at is not None
+
+
+def _remove_reports(session_ids: list[uuid.UUID]) -> None:
+    for session_id in session_ids:
+        (BASE_DIR / "reports" / f"{session_id}.md").unlink(missing_ok=True)
