@@ -63,7 +63,8 @@ def legal_moves(state: WorkflowState) -> list[Decision]:
         return [
             Decision(
                 "codesmith",
-                f"The reviewer found {problems} problems in draft {version}; "
+                f"The reviewer found {problems} problem{'s' if problems != 1 else ''} in "
+                f"draft {version}; "
                 "sending the report back once.",
                 0.9,
             ),

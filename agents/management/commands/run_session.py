@@ -1,0 +1,109 @@
+"""``python manage.py run_session "query" [--workspace NAME]``: run a workflow in the terminal.
+
+It creates the session, runs it in this process (whatever ``AGENTSTREAM_RUNNER`` says), shows a
+progress bar per agent on stderr when that is a terminal, prints the supervisor's decisions, and
+ends with the report's path and the replay URL. Ctrl-C cancels the session cleanly (a second
+Ctrl-C stops at once). Exit status: 0 completed, 1 failed, 130 cancelled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import sys
+import uuid
+from typing import Any, TextIO
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.urls import NoReverseMatch, reverse
+
+from agents.conf import agent_settings
+from agents.terminal import TerminalView
+from streaming.exceptions import BadWorkspace
+from streaming.models import Session
+from streaming.runner import request_cancel, run_session
+from streaming.workspaces import resolve_workspace
+
+EXIT = {"completed": 0, "failed": 1, "cancelled": 130}
+
+
+class Command(BaseCommand):
+    help = "Run an agent workflow on a workspace in this terminal and print where its report is."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("query", help="what the agents should look into")
+        parser.add_argument("--workspace", default=None, help="a folder in the workspace root")
+        parser.add_argument("--user", default="cli", help="owner of the session (made if new)")
+        parser.add_argument(
+            "--base-url",
+            default=os.environ.get("AGENTSTREAM_BASE_URL", "http://127.0.0.1:8000"),
+            help="where the server is reached, for the replay URL",
+        )
+        parser.add_argument(
+            "--workflow",
+            default=None,
+            help="dotted path of another workflow coroutine (AGENTSTREAM_WORKFLOW)",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        query = options["query"]
+        if not query.strip() or len(query) > 10_000 or "\x00" in query:
+            raise CommandError("the query must be 1 to 10,000 characters of text")
+        try:
+            workspace = resolve_workspace(options["workspace"])
+        except BadWorkspace as exc:
+            raise CommandError(str(exc)) from exc
+        if options["workflow"]:
+            from django.conf import settings
+
+            settings.AGENTSTREAM_WORKFLOW = options["workflow"]
+        owner, _ = get_user_model().objects.get_or_create(username=options["user"])
+        session = Session.objects.create(owner=owner, query=query, workspace=workspace.name)
+        self.stdout.write(f"Session {session.id} on workspace {workspace.name}")
+        status = asyncio.run(self._run(session.id, err=options.get("stderr") or sys.stderr))
+        session.refresh_from_db()
+        report = agent_settings.report_dir / f"{session.id}.md"
+        if report.is_file():
+            self.stdout.write(f"Report: {report.resolve()}")
+        self.stdout.write(f"Replay: {self._replay_url(session, options['base_url'])}")
+        if status != "completed":
+            raise SystemExit(EXIT.get(status, 1))
+
+    async def _run(self, session_id: uuid.UUID, *, err: TextIO) -> str:
+        loop = asyncio.get_running_loop()
+        run = asyncio.create_task(run_session(session_id))
+        interrupts = 0
+        cancels: list[asyncio.Task[None]] = []
+
+        def interrupted() -> None:
+            nonlocal interrupts
+            interrupts += 1
+            if interrupts > 1:
+                run.cancel()  # a second Ctrl-C: stop now (the session still ends `cancelled`)
+                return
+            self.stderr.write("Cancelling the session (Ctrl-C again to stop at once)...")
+            cancels.append(loop.create_task(request_cancel(session_id)))
+
+        # Not in the main thread, or no signals here: then Ctrl-C is Python's own.
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(signal.SIGINT, interrupted)
+        try:
+            view = TerminalView(session_id, out=self.stdout, err=err)
+            await view.follow(running=lambda: not run.done())
+            with contextlib.suppress(asyncio.CancelledError):
+                await run
+        finally:
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.remove_signal_handler(signal.SIGINT)
+        return (await Session.objects.aget(id=session_id)).status
+
+    @staticmethod
+    def _replay_url(session: Session, base_url: str) -> str:
+        try:
+            path = reverse("session-replay", kwargs={"session_id": session.id})
+        except (NoReverseMatch, ImportError):
+            path = f"/sessions/{session.id}/replay/"
+        return f"{base_url.rstrip('/')}{path}?token={session.share_token}"

@@ -1,0 +1,121 @@
+"""`manage.py run_session`: end to end without a terminal, and Ctrl-C cancelling cleanly."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+from django.core.management import CommandError, call_command
+
+from streaming.models import Session
+from tests.agents.support import assert_well_formed, stored_events
+
+pytestmark = pytest.mark.django_db(transaction=True)
+BASE_DIR = Path(django_settings.BASE_DIR)
+
+
+def test_run_session_prints_decisions_then_the_report_path_and_replay_url(report_dir):
+    out, err = io.StringIO(), io.StringIO()
+    call_command("run_session", "Map the sample workspace", stdout=out, stderr=err)
+    session = Session.objects.get()
+    lines = out.getvalue().splitlines()
+    assert lines[0] == f"Session {session.id} on workspace sample"
+    decisions = [line for line in lines if line.startswith("supervisor → ")]
+    assert [d.split()[2] for d in decisions] == [
+        "research",
+        "architect",
+        "codesmith",
+        "reviewer",
+        "codesmith",
+        "reviewer",
+        "finish",
+    ]
+    assert "(confidence 1.00): Nothing is known about the workspace yet." in decisions[0]
+    assert "session completed: Session completed" in lines
+    report = report_dir / f"{session.id}.md"
+    assert lines[-2] == f"Report: {report.resolve()}"
+    assert lines[-1] == (
+        f"Replay: http://127.0.0.1:8000/sessions/{session.id}/replay/?token={session.share_token}"
+    )
+    events = stored_events(session.id)
+    assert_well_formed(events, "completed")
+    stored_report = [e for e in events if e["phase"] == "result" and e["agent"] == "codesmith"]
+    assert report.read_text(encoding="utf-8") == stored_report[-1]["data"]["report"]
+    assert session.owner.username == "cli"
+    assert "\x1b[" not in err.getvalue()  # no progress bars when stderr is not a terminal
+
+
+def test_run_session_refuses_a_workspace_outside_the_root():
+    with pytest.raises(CommandError, match="directly inside the root"):
+        call_command("run_session", "x", "--workspace", "../etc", stdout=io.StringIO())
+    assert not Session.objects.exists()
+
+
+def test_a_failed_session_exits_with_status_one(settings):
+    settings.AGENTSTREAM_MAX_FILE_BYTES = "not a number"
+    out = io.StringIO()
+    with pytest.raises(SystemExit) as exited:
+        call_command("run_session", "x", stdout=out, stderr=io.StringIO())
+    assert exited.value.code == 1
+    assert "research error: The research agent stopped on an internal error" in out.getvalue()
+    assert "Replay: " in out.getvalue()
+
+
+def _database_url() -> str:
+    db = django_settings.DATABASES["default"]
+    if "sqlite" in db["ENGINE"]:
+        return f"sqlite:///{Path(db['NAME']).resolve()}"
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.mark.slow
+def test_ctrl_c_cancels_the_session_cleanly():
+    environ = {**os.environ, "DATABASE_URL": _database_url(), "PYTHONUNBUFFERED": "1"}
+    environ.pop("REDIS_URL", None)  # one process: the in-memory layer is enough
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "manage.py",
+            "run_session",
+            "wait for me",
+            "--workflow",
+            "tests.streaming.test_runner.gated_workflow",
+        ],
+        cwd=BASE_DIR,
+        env=environ,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        seen = []
+        while not any(line.startswith("session started") for line in seen):
+            assert time.monotonic() < deadline, seen
+            line = process.stdout.readline()
+            assert line or process.poll() is None, process.stderr.read()
+            seen.append(line)
+        session = Session.objects.get()
+        assert session.status == "running"
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 130, err
+    assert "Cancelling the session" in err
+    assert "session cancelled: Session cancelled at the user's request" in out
+    assert "Replay: " in out
+    assert "Traceback" not in err
+    session.refresh_from_db()
+    assert session.status == "cancelled"
+    assert_well_formed(stored_events(session.id), "cancelled")
