@@ -20,8 +20,13 @@ from streaming.models import SessionStatus
 from streaming.runner import leases
 from streaming.runner.failures import WorkflowError
 from streaming.runner.lifecycle import end_session
-from streaming.runner.process import CANCEL_MESSAGE, control_group, current_runner, get_runner
-from streaming.runner.worker import WAKE_MESSAGE, WORKER_CHANNEL
+from streaming.runner.process import (
+    CANCEL_MESSAGE,
+    control_group,
+    current_runner,
+    get_runner,
+    ring_doorbell,
+)
 
 __all__ = ["WorkflowError", "launch", "request_cancel", "run_session"]
 
@@ -32,9 +37,8 @@ async def launch(session_id: uuid.UUID) -> None:
     Returns at once: the run goes on in the background, and its events go through the bus.
     """
     if app_settings.RUNNER == "worker":
-        layer = get_channel_layer()
-        if layer is not None:
-            await layer.send(WORKER_CHANNEL, {"type": WAKE_MESSAGE, "sid": str(session_id)})
+        await get_runner("web").start()  # sweeps, and re-rings while sessions wait
+        await ring_doorbell(get_channel_layer(), session_id)
         return
     await get_runner("inline").launch(session_id)
 

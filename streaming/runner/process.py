@@ -3,10 +3,11 @@
 One `Runner` per process and event loop (`get_runner`). It runs at most
 ``AGENTSTREAM_MAX_CONCURRENT_RUNS`` sessions at once; in inline mode the rest wait, pending and
 reserved by this runner, and start in the order they were launched; in worker mode it claims the
-oldest unreserved pending sessions from the database. Background tasks, started with the first
-run (never from `AppConfig.ready()`): a listener on the runner's own channel for cancel signals,
-and a maintenance loop that renews its leases, picks up cancels the layer dropped, sweeps expired
-leases and, in worker mode, polls the queue.
+oldest unreserved pending sessions from the database; a web process in worker mode runs nothing
+but keeps sweeping and re-rings the doorbell while sessions wait. Background tasks, started
+with the first run (never from `AppConfig.ready()`): a listener on the runner's own channel for
+cancel signals, and a maintenance loop that renews its leases, picks up cancels the layer
+dropped, sweeps expired leases and, in worker mode, polls the queue.
 """
 
 from __future__ import annotations
@@ -26,10 +27,13 @@ from streaming.models import Session
 from streaming.runner import leases
 from streaming.runner.lifecycle import run_claimed
 from streaming.runner.sweep import sweep
+from streaming.runner.worker import WAKE_MESSAGE, WORKER_CHANNEL
 
 logger = logging.getLogger(__name__)
 
-Mode = Literal["inline", "worker"]
+# inline: runs what this process launches; worker: claims from the database queue;
+# web: a web process in worker mode, which runs nothing but sweeps and re-rings the doorbell.
+Mode = Literal["inline", "worker", "web"]
 CANCEL_MESSAGE = "runner.cancel"
 
 
@@ -89,6 +93,8 @@ class Runner:
     async def pump(self) -> None:
         """Start queued (inline) or claimable (worker) sessions while there is capacity."""
         await self.start()
+        if self.mode == "web":
+            return
         async with self._pump_lock:
             while self.capacity:
                 if self.mode == "worker":
@@ -213,10 +219,20 @@ class Runner:
         if elapsed["sweep"] >= lease / 2:
             elapsed["sweep"] = 0.0
             await sweep(owner=self.owner)
-        if self.mode == "worker" and elapsed["poll"] >= min(2.0, lease / 3) and self.capacity:
+        if elapsed["poll"] >= min(2.0, lease / 3) and self.mode != "inline" and self.capacity:
             elapsed["poll"] = 0.0
             if await database_sync_to_async(leases.has_pending)():
-                await self.pump()
+                if self.mode == "worker":
+                    await self.pump()
+                else:  # wake a worker that missed its doorbell or was restarted
+                    await ring_doorbell(self.layer)
+
+
+async def ring_doorbell(layer: Any, session_id: uuid.UUID | None = None) -> None:
+    """Wake one `runworker agents` process; the message carries no work (the database does)."""
+    if layer is not None:
+        message = {"type": WAKE_MESSAGE, "sid": str(session_id) if session_id else ""}
+        await layer.send(WORKER_CHANNEL, message)
 
 
 _runner: Runner | None = None
@@ -242,6 +258,8 @@ def get_runner(mode: Mode = "inline") -> Runner:
     runner = current_runner()
     if runner is None:
         runner = _runner = Runner(mode)
+    elif runner.mode == "web" and mode == "worker":  # one process as web and worker (tests)
+        runner.mode = "worker"
     return runner
 
 

@@ -84,7 +84,8 @@ async def test_launch_in_worker_mode_only_rings_the_doorbell(amake_session, user
     await launch(session.id)
     message = await asyncio.wait_for(get_channel_layer().receive(WORKER_CHANNEL), 5)
     assert message == {"type": "agents.wake", "sid": str(session.id)}
-    assert current_runner() is None
+    assert current_runner().mode == "web"  # sweeps and re-rings, runs nothing
+    assert not current_runner().tasks
     assert (await Session.objects.aget(id=session.id)).status == "pending"
 
 
@@ -186,7 +187,7 @@ async def test_sessions_created_on_the_web_side_run_on_a_worker_and_stream_back(
 async def _launch_and_follow(worker_process, layer, channel, sessions) -> None:
     for session in sessions:  # what the API does: create the row, then launch
         await launch(session.id)
-    assert current_runner() is None  # nothing runs in this (web) process
+    assert not current_runner().tasks  # nothing runs in this (web) process
     received: dict[str, list[dict]] = {str(s.id): [] for s in sessions}
     ended: set[str] = set()
     deadline = time.monotonic() + 120
@@ -212,3 +213,19 @@ async def _launch_and_follow(worker_process, layer, channel, sessions) -> None:
 def _remove_reports(session_ids: list[uuid.UUID]) -> None:
     for session_id in session_ids:
         (BASE_DIR / "reports" / f"{session_id}.md").unlink(missing_ok=True)
+
+
+async def test_a_web_process_re_rings_the_doorbell_while_sessions_wait(
+    amake_session, user, settings
+):
+    """A worker restarted after its doorbell was rung (or one whose message was dropped) is
+    woken again by the web side's maintenance loop."""
+    settings.AGENTSTREAM_RUNNER = "worker"
+    settings.AGENTSTREAM_LEASE_SECONDS = 1.5
+    layer = get_channel_layer()
+    session = await amake_session(user)
+    await launch(session.id)
+    first = await asyncio.wait_for(layer.receive(WORKER_CHANNEL), 5)
+    assert first["sid"] == str(session.id)
+    again = await asyncio.wait_for(layer.receive(WORKER_CHANNEL), 10)
+    assert again["type"] == "agents.wake"
