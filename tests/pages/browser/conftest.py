@@ -1,0 +1,219 @@
+"""Browser tests: Playwright driving Debian's Chromium against a real daphne server.
+
+The server is a separate process serving `project.asgi:application` with DJANGO_DEBUG=0 (so its
+static files come from the ASGI app itself) on a free port, on the test database (SQLite file or
+PostgreSQL) and, when REDIS_URL is set, the same Redis. Tests that write to the database use
+`django_db(transaction=True)`, so the server sees their rows. Without Chromium the tests skip,
+and fail instead when AGENTSTREAM_REQUIRE_SERVICES=1.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from streaming import testing
+
+ROOT = Path(__file__).resolve().parents[3]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = os.environ.get("AGENTSTREAM_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+#: A file name and a query that would run script if anything rendered them as HTML.
+XSS = "<img src=x onerror=window.__xss=1>"
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """The Chromium binary (skips without one, fails if services are required)."""
+    if Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK):
+        return CHROMIUM
+    reason = f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
+    if testing.services_required():
+        pytest.fail(f"{reason} and AGENTSTREAM_REQUIRE_SERVICES=1")
+    pytest.skip(reason)
+
+
+def database_url() -> str:
+    """The test database as a DATABASE_URL for the server process."""
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{Path(db['NAME']).resolve()}"
+    auth = quote(db["USER"] or "")
+    if db.get("PASSWORD"):
+        auth += ":" + quote(db["PASSWORD"])
+    host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+    return f"postgres://{auth}@{host}/{db['NAME']}"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def workspace_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A workspace root with the shipped `sample` and `xss`, whose file names hold markup."""
+    root = tmp_path_factory.mktemp("workspaces")
+    shutil.copytree(ROOT / "agents" / "workspaces" / "sample", root / "sample")
+    xss = root / "xss"
+    xss.mkdir()
+    (xss / f"{XSS}.py").write_text("import helper\n\nVALUE = helper.twice(2)\n")
+    (xss / "helper.py").write_text("def twice(x):\n    return 2 * x\n")
+    return root
+
+
+@pytest.fixture(scope="session")
+def daphne_url(
+    chromium: str, django_db_setup: Any, django_db_blocker: Any, workspace_root: Path
+) -> Iterator[str]:
+    """Start daphne on a free port against the test database; yield its base URL."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "DJANGO_DEBUG": "0",
+        # The test process's key: sessions it logs in (force_login) are valid on the server.
+        "DJANGO_SECRET_KEY": settings.SECRET_KEY,
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "AGENTSTREAM_WORKSPACE_ROOT": str(workspace_root),
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    log = (ARTIFACTS / "daphne.log").open("w")
+    daphne = Path(sys.executable).with_name("daphne")
+    process = subprocess.Popen(
+        [str(daphne), "-b", "127.0.0.1", "-p", str(port), "project.asgi:application"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"daphne exited with {process.returncode}; see {log.name}")
+            try:
+                with urllib.request.urlopen(f"{base}/accounts/login/", timeout=1) as response:  # noqa: S310
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"daphne did not answer within 30 s; see {log.name}")
+            time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+@pytest.fixture
+async def browser(chromium: str) -> AsyncIterator[Any]:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            await browser.close()
+
+
+class PageWatch:
+    """What a page said on its console: CSP violations and script errors fail the test."""
+
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+
+    def attach(self, page: Any) -> Any:
+        page.on("pageerror", lambda error: self.errors.append(f"pageerror: {error}"))
+        page.on(
+            "console",
+            lambda msg: (
+                self.errors.append(f"console: {msg.text}")
+                if "Content Security Policy" in msg.text or "Refused to" in msg.text
+                else None
+            ),
+        )
+        page.on("dialog", lambda dialog: self.errors.append(f"dialog: {dialog.message}"))
+        return page
+
+
+@pytest.fixture
+def watch() -> Iterator[PageWatch]:
+    watcher = PageWatch()
+    yield watcher
+    assert watcher.errors == []
+
+
+def session_cookie(user: Any, base: str) -> dict[str, Any]:
+    """A Playwright cookie holding a logged-in Django session of `user` (shared database)."""
+    client = Client()
+    client.force_login(user)
+    return {
+        "name": settings.SESSION_COOKIE_NAME,
+        "value": client.cookies["sessionid"].value,
+        "url": base,
+    }
+
+
+async def new_page(browser: Any, base: str, watch: PageWatch, user: Any = None) -> Any:
+    """A page in a fresh context, logged in as `user` if given."""
+    from asgiref.sync import sync_to_async
+
+    context = await browser.new_context(
+        viewport={"width": 1400, "height": 1000}, accept_downloads=True
+    )
+    if user is not None:
+        await context.add_cookies([await sync_to_async(session_cookie)(user, base)])
+    page = await context.new_page()
+    page.set_default_timeout(20_000)
+    return watch.attach(page)
+
+
+async def shot(page: Any, name: str) -> None:
+    """Keep a screenshot of the page as a test artifact."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    await page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+async def eventually(check: Any, within: float = 20.0, interval: float = 0.05) -> None:
+    """Wait until `check()` is true (a poll with a deadline), else fail."""
+    import asyncio
+
+    deadline = time.monotonic() + within
+    while not check():
+        if time.monotonic() > deadline:
+            pytest.fail(f"condition not met within {within} s")
+        await asyncio.sleep(interval)

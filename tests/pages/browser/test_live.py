@@ -1,0 +1,178 @@
+"""The live session page in a real browser: the form, live events, reconnects, history."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from datetime import UTC, datetime
+
+import pytest
+from asgiref.sync import sync_to_async
+from playwright.async_api import expect
+
+from streaming import Event, bound_session, emit, flush
+from streaming.models import Event as EventRow
+from streaming.models import Session
+from streaming.store import record_events
+from tests.conftest import make_session, make_user
+from tests.pages.browser.conftest import eventually, new_page, shot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+#: Records every connection state the page shows (it changes faster than a poll can see).
+STATE_RECORDER = """
+window.__states = [];
+document.addEventListener("DOMContentLoaded", () => {
+  const node = document.getElementById("connection-state");
+  if (!node) return;
+  new MutationObserver(() => window.__states.push(node.dataset.state))
+    .observe(node, { attributes: true, attributeFilter: ["data-state"] });
+});
+"""
+
+
+@sync_to_async
+def stored_seqs(session_id) -> list[int]:
+    return list(EventRow.objects.for_session(session_id).values_list("seq", flat=True))
+
+
+async def shown_seqs(page) -> list[int]:
+    return await page.eval_on_selector_all(
+        "[data-seq]", "nodes => nodes.map(n => Number(n.dataset.seq))"
+    )
+
+
+async def running_session(username: str = "alice"):
+    user = await sync_to_async(make_user)(username)
+    session = await sync_to_async(make_session)(user, query="Watch me run")
+    await Session.objects.filter(pk=session.pk).aupdate(
+        status="running", started_at=datetime.now(UTC)
+    )
+    return user, session
+
+
+async def emit_work(session_id, agent: str, count: int, *, start: bool = False) -> None:
+    """Emit `count` progress events of `agent` (after `started` if `start`) through the bus."""
+    with bound_session(session_id):
+        if start:
+            await emit(Event.for_session("started", "Session started"))
+        for i in range(1, count + 1):
+            await emit(Event.for_agent(agent, "progress", f"{agent} step {i}", pct=i / count))
+        await flush()
+
+
+async def test_start_a_session_from_the_form_and_watch_it_complete(browser, daphne_url, watch):
+    await sync_to_async(make_user)("alice")
+    page = await new_page(browser, daphne_url, watch)
+    frames: list[str] = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: frames.append(payload)))
+    await page.goto(f"{daphne_url}/")
+    await expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/$"))
+    await page.fill("#id_username", "alice")
+    await page.fill("#id_password", "pw-alice")
+    await page.click("form button[type=submit]")
+    await expect(page).to_have_url(f"{daphne_url}/")
+    await page.fill("#id_query", "Map the sample workspace")
+    await page.select_option("#id_workspace", "sample")
+    await page.click("#start-form button[type=submit]")
+    await expect(page).to_have_url(re.compile(r"/sessions/[0-9a-f-]{36}/$"))
+    await expect(page.locator("#session-query")).to_have_text("Map the sample workspace")
+    await expect(page.locator("#session-status")).to_have_attribute(
+        "data-status", "completed", timeout=60_000
+    )
+    await expect(page.locator("#connection-state")).to_have_attribute("data-state", "ended")
+    session = await Session.objects.aget(owner__username="alice")
+    stored = await stored_seqs(session.id)
+    assert stored == list(range(1, session.last_seq + 1))
+    await expect(page.locator("#events [data-seq]")).to_have_count(len(stored))
+    assert await shown_seqs(page) == stored
+    for agent in ("supervisor", "research", "architect", "codesmith", "reviewer"):
+        await expect(page.locator(f'.lane[data-agent="{agent}"]')).to_be_visible()
+    done = page.locator('.lane[data-agent="research"] progress')
+    assert await done.evaluate("bar => bar.value") == 1
+    decision = page.locator("#decisions .decision").first
+    await expect(decision.locator(".decision-reason")).not_to_be_empty()
+    await expect(decision.locator(".decision-conf")).to_contain_text("% sure")
+    await expect(page.locator("#report .report-body h1")).to_be_visible()
+    await expect(page.locator("#report table").first).to_be_visible()
+    assert frames, "the page followed the session over its WebSocket"
+    await shot(page, "live-completed")
+
+
+async def test_the_page_recovers_when_the_websocket_drops(browser, daphne_url, watch):
+    user, session = await running_session()
+    page = await new_page(browser, daphne_url, watch, user)
+    await page.add_init_script(STATE_RECORDER)
+    sockets = []
+
+    def proxy(ws) -> None:
+        sockets.append((ws, ws.connect_to_server()))
+
+    await page.route_web_socket(re.compile(r"/ws/sessions/"), proxy)
+    await page.goto(f"{daphne_url}/sessions/{session.id}/")
+    await expect(page.locator("#connection-state")).to_have_attribute("data-state", "live")
+    await emit_work(session.id, "research", 10, start=True)
+    await expect(page.locator("#events [data-seq]")).to_have_count(11)
+
+    page_side, server_side = sockets[-1]
+    await page_side.close(code=4000, reason="network dropped")
+    await server_side.close()
+    await emit_work(session.id, "architect", 10)  # while the page is away
+    await expect(page.locator("#connection-state")).to_have_attribute("data-state", "live")
+    assert len(sockets) == 2
+    assert "after=11" in sockets[1][0].url  # resumed from its last seq
+    assert "reconnecting" in await page.evaluate("window.__states")
+
+    await emit_work(session.id, "codesmith", 5)
+    with bound_session(session.id):
+        await emit(Event.for_session("completed", "Session completed"), wait=True)
+    await expect(page.locator("#session-status")).to_have_attribute("data-status", "completed")
+    stored = await stored_seqs(session.id)
+    assert stored == list(range(1, 28))
+    await expect(page.locator("#events [data-seq]")).to_have_count(len(stored))
+    assert await shown_seqs(page) == stored  # no gap, no repeat
+    await shot(page, "live-after-reconnect")
+
+
+@pytest.mark.parametrize(("code", "reconnects"), [(4404, False), (4000, True)])
+async def test_reconnects_stop_on_4404(browser, daphne_url, watch, code, reconnects):
+    user, session = await running_session()
+    page = await new_page(browser, daphne_url, watch, user)
+    attempts, closing = [], []
+
+    def refuse(ws) -> None:  # never reaches the server: it closes at once
+        attempts.append(ws.url)
+        closing.append(asyncio.ensure_future(ws.close(code=code, reason="refused")))
+
+    await page.route_web_socket(re.compile(r"/ws/sessions/"), refuse)
+    await page.goto(f"{daphne_url}/sessions/{session.id}/")
+    if reconnects:
+        await eventually(lambda: len(attempts) > 2, within=10)
+        await expect(page.locator("#connection-state")).not_to_have_attribute("data-state", "live")
+    else:
+        await expect(page.locator("#connection-state")).to_have_attribute("data-state", "denied")
+        await asyncio.sleep(2)  # the first retry would come after at most 0.5 s
+        assert len(attempts) == 1
+
+
+async def test_a_page_opened_mid_run_loads_the_history_in_pages_first(browser, daphne_url, watch):
+    user, session = await running_session()
+    history = [Event.for_session("started", "Session started")] + [
+        Event.for_agent("research", "progress", f"file {i}", pct=i / 1500) for i in range(1, 1500)
+    ]
+    await sync_to_async(record_events)(session_id=session.id, events=history)
+    page = await new_page(browser, daphne_url, watch, user)
+    pages = []
+    page.on(
+        "request",
+        lambda request: pages.append(request.url) if "/events/?" in request.url else None,
+    )
+    await page.goto(f"{daphne_url}/sessions/{session.id}/")
+    await expect(page.locator("#events [data-seq]")).to_have_count(1500)
+    assert [re.search(r"after=(\d+)", url).group(1) for url in pages] == ["0", "1000"]
+    await expect(page.locator("#connection-state")).to_have_attribute("data-state", "live")
+    await emit_work(session.id, "architect", 3)
+    await expect(page.locator("#events [data-seq]")).to_have_count(1503)
+    assert await shown_seqs(page) == list(range(1, 1504))
+    lane = page.locator('.lane[data-agent="architect"]')
+    await expect(lane.locator(".lane-pct")).to_have_text("100%")
