@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -24,10 +25,16 @@ from project import env
 from streaming import testing
 from streaming.groups import session_group
 from streaming.models import Session
-from streaming.runner import launch, leases
+from streaming.runner import launch, leases, request_cancel
 from streaming.runner.process import current_runner, reset_runner
 from streaming.runner.worker import WORKER_CHANNEL, AgentsWorkerConsumer
-from tests.agents.support import assert_well_formed, astored_events, wait_for_status
+from tests.agents.support import (
+    assert_well_formed,
+    astored_events,
+    make_workspace,
+    wait_for_event,
+    wait_for_status,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 BASE_DIR = Path(django_settings.BASE_DIR)
@@ -132,8 +139,16 @@ def _database_url() -> str:
 def worker_process(on_postgres, redis_url, settings, tmp_path):
     """`manage.py runworker agents` on the test database and Redis; stopped in teardown."""
     prefix = f"{os.environ.get('AGENTSTREAM_CHANNEL_PREFIX', 'agentstream')}-{uuid.uuid4().hex[:6]}"
+    root = tmp_path / "workspaces"
+    shutil.copytree(BASE_DIR / "agents" / "workspaces" / "sample", root / "sample")
+    make_workspace(
+        root,
+        "many",
+        {f"pkg{i // 100}/mod{i}.py": f"import os\nX = {i}\n" * 20 for i in range(4000)},
+    )
     environ = {
         **os.environ,
+        "AGENTSTREAM_WORKSPACE_ROOT": str(root),
         "DATABASE_URL": _database_url(),
         "REDIS_URL": redis_url,
         "AGENTSTREAM_RUNNER": "worker",
@@ -229,3 +244,28 @@ async def test_a_web_process_re_rings_the_doorbell_while_sessions_wait(
     assert first["sid"] == str(session.id)
     again = await asyncio.wait_for(layer.receive(WORKER_CHANNEL), 10)
     assert again["type"] == "agents.wake"
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+@pytest.mark.slow
+async def test_a_cancel_from_the_web_side_stops_the_run_on_the_worker(
+    worker_process, amake_session, user
+):
+    session = await amake_session(user, workspace="many")
+    try:
+        await launch(session.id)
+        await wait_for_event(
+            session.id,
+            lambda e: e["agent"] == "research" and e["phase"] == "progress",
+            within=60,
+        )
+        started = time.monotonic()
+        await request_cancel(session.id)  # not running here: recorded, then signalled
+        ended = await wait_for_status(session.id, within=10)
+        elapsed = time.monotonic() - started
+    finally:
+        await sync_to_async(_remove_reports)([session.id])
+    assert ended.status == "cancelled"
+    assert_well_formed(await astored_events(session.id), "cancelled")
+    print(f"cancel across processes took {elapsed * 1000:.0f} ms")
