@@ -45,6 +45,8 @@ async def session_stream(request: HttpRequest, session_id: str) -> HttpResponse:
 
 async def events_alias(request: HttpRequest) -> HttpResponse:
     """``GET /events?session_id=<id>``: the same stream at the original design's path."""
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
     session_id = request.GET.get("session_id")
     if not session_id:
         return not_found()

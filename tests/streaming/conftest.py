@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import uuid
 from collections.abc import Iterable
@@ -64,22 +65,22 @@ def seqs_of(frame: dict[str, Any]) -> list[int]:
 
 
 async def ws_until_end(
-    client: WebsocketCommunicator, timeout: float = 10
+    client: WebsocketCommunicator, within: float = 10
 ) -> tuple[list[int], dict[str, Any]]:
     """Read frames until `end`; return the seqs received in order and the end frame."""
     seqs: list[int] = []
     while True:
-        frame = await client.receive_json_from(timeout=timeout)
+        frame = await client.receive_json_from(timeout=within)
         if frame.get("type") == "end":
             return seqs, frame
         assert frame.get("type") != "error", frame
         seqs.extend(seqs_of(frame))
 
 
-async def ws_close_code(client: WebsocketCommunicator, timeout: float = 5) -> int | None:
+async def ws_close_code(client: WebsocketCommunicator, within: float = 5) -> int | None:
     """Skip frames until the server closes the socket; return the close code."""
     while True:
-        output = await client.receive_output(timeout=timeout)
+        output = await client.receive_output(timeout=within)
         if output["type"] == "websocket.close":
             return output.get("code")
 
@@ -129,16 +130,16 @@ class SseClient:
         self.buffer = ""
         self.finished = False
 
-    async def start(self, timeout: float = 5) -> SseClient:
+    async def start(self, within: float = 5) -> SseClient:
         await self.communicator.send_input({"type": "http.request", "body": b""})
-        start = await self.communicator.receive_output(timeout)
+        start = await self.communicator.receive_output(within)
         assert start["type"] == "http.response.start"
         self.status = start["status"]
         self.headers = {k.decode().lower(): v.decode() for k, v in start["headers"]}
         return self
 
-    async def chunk(self, timeout: float = 5) -> str:
-        message = await self.communicator.receive_output(timeout)
+    async def chunk(self, within: float = 5) -> str:
+        message = await self.communicator.receive_output(within)
         assert message["type"] == "http.response.body"
         text = message.get("body", b"").decode()
         self.buffer += text
@@ -146,10 +147,11 @@ class SseClient:
             self.finished = True
         return text
 
-    async def body(self, timeout: float = 10) -> str:
+    async def body(self, within: float = 10) -> str:
         """Read until the response ends; return the whole body."""
         while not self.finished:
-            await self.chunk(timeout)
+            await self.chunk(within)
+        await self.communicator.wait(within)  # let the handler finish (it closes the body file)
         return self.buffer
 
     def messages(self) -> list[dict[str, str]]:
@@ -174,18 +176,16 @@ class SseClient:
                 return json.loads(message["data"])
         return None
 
-    async def read_until_end(self, timeout: float = 10) -> dict[str, Any]:
+    async def read_until_end(self, within: float = 10) -> dict[str, Any]:
         while (end := self.end()) is None:
             assert not self.finished, self.buffer
-            await self.chunk(timeout)
+            await self.chunk(within)
         return end
 
-    async def disconnect(self, timeout: float = 5) -> None:
+    async def disconnect(self, within: float = 5) -> None:
         await self.communicator.send_input({"type": "http.disconnect"})
-        try:
-            await self.communicator.wait(timeout)
-        except asyncio.CancelledError:
-            pass
+        with contextlib.suppress(asyncio.CancelledError):
+            await self.communicator.wait(within)
 
 
 @pytest.fixture

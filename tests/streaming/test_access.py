@@ -1,0 +1,90 @@
+"""Who may read and control a session; share tokens compared safely and kept out of logs."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+
+from streaming.access import access_to, get_access, parse_session_id, token_matches
+from streaming.redaction import RedactShareTokens, redact_tokens
+from tests.conftest import make_session
+
+pytestmark = pytest.mark.usefixtures("fast_password_hasher")
+
+
+def test_parse_session_id_takes_only_canonical_uuids():
+    sid = uuid.uuid4()
+    assert parse_session_id(str(sid)) == sid
+    assert parse_session_id(str(sid).upper()) == sid
+    for bad in [sid.hex, f"{{{sid}}}", f"urn:uuid:{sid}", "", "x", str(sid) + "0", None, 5]:
+        assert parse_session_id(bad) is None
+
+
+def test_token_matches():
+    assert token_matches("abc-_9", "abc-_9")
+    assert not token_matches("abc-_8", "abc-_9")
+    assert not token_matches("", "abc")
+    assert not token_matches(None, "abc")
+    assert not token_matches("abc", "")
+    assert not token_matches("ümlaut", "abc")
+
+
+@pytest.mark.django_db
+def test_owner_and_staff_control_token_reads_others_get_nothing(user, other_user, staff_user):
+    session = make_session(user)
+    owner = access_to(session, user)
+    assert owner is not None
+    assert owner.can_control
+    assert owner.shows_token
+    staff = access_to(session, staff_user)
+    assert staff is not None
+    assert staff.can_control
+    reader = access_to(session, AnonymousUser(), session.share_token)
+    assert reader is not None
+    assert not reader.can_control
+    assert not reader.shows_token
+    other_with_token = access_to(session, other_user, session.share_token)
+    assert other_with_token is not None
+    assert not other_with_token.can_control
+    assert access_to(session, other_user) is None
+    assert access_to(session, AnonymousUser()) is None
+    assert access_to(session, None, "nope") is None
+    assert get_access(str(session.id), user) is not None
+    assert get_access("not-a-uuid", user) is None
+    assert get_access(uuid.uuid4(), staff_user) is None
+
+
+def test_redact_tokens():
+    assert redact_tokens("GET /api/x/?token=s3cr-et_&after=2") == (
+        "GET /api/x/?token=[redacted]&after=2"
+    )
+    assert redact_tokens("/ws/?a=1&token=abc") == "/ws/?a=1&token=[redacted]"
+    assert redact_tokens("nothing here") == "nothing here"
+
+
+def test_the_log_filter_redacts_messages_and_arguments(caplog):
+    logger = logging.getLogger("django.channels.server")
+    handler_filter = RedactShareTokens()
+    logger.addFilter(handler_filter)
+    try:
+        with caplog.at_level(logging.INFO, logger="django.channels.server"):
+            logger.info("HTTP %(method)s %(path)s", {"method": "GET", "path": "/e?token=abc"})
+            logger.info("GET %s", "/api/sessions/1/stream/?token=xyz&after=1")
+            logger.info("plain /x?token=inline")
+    finally:
+        logger.removeFilter(handler_filter)
+    text = caplog.text
+    assert "abc" not in text
+    assert "xyz" not in text
+    assert "inline" not in text
+    assert text.count("token=[redacted]") == 3
+
+
+def test_the_project_logging_config_redacts_the_console_handler():
+    from django.conf import settings
+
+    handler = settings.LOGGING["handlers"]["console"]
+    assert "redact_tokens" in handler["filters"]

@@ -1,0 +1,417 @@
+"""The JSON API: sessions (list, create, detail), events, cancel, export, health."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import timedelta
+
+import pytest
+from asgiref.sync import sync_to_async
+from django.test import AsyncClient
+from django.utils import timezone
+
+from streaming.models import Session
+from tests.conftest import make_session, make_user
+from tests.streaming.conftest import emit_events
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("fast_password_hasher"),
+]
+
+SESSION_KEYS = {
+    "id",
+    "query",
+    "workspace",
+    "status",
+    "created_at",
+    "last_seq",
+    "page_url",
+    "replay_url",
+    "ws_url",
+    "stream_url",
+    "events_url",
+    "export_url",
+}
+
+
+@pytest.fixture
+def worker_mode(settings):
+    """`launch` only rings the worker channel: no workflow runs inside these tests."""
+    settings.AGENTSTREAM_RUNNER = "worker"
+
+
+async def client_for(user=None) -> AsyncClient:
+    client = AsyncClient(enforce_csrf_checks=True)
+    if user is not None:
+        await client.aforce_login(user)
+    return client
+
+
+async def csrf_headers(client: AsyncClient) -> dict[str, str]:
+    """Give `client` a CSRF cookie and return the header that must echo it."""
+    from django.middleware.csrf import _get_new_csrf_string, _mask_cipher_secret
+
+    secret = _get_new_csrf_string()
+    client.cookies["csrftoken"] = secret
+    return {"X-CSRFToken": _mask_cipher_secret(secret)}
+
+
+async def post_json(client: AsyncClient, path: str, body, **headers):
+    return await client.post(
+        path,
+        data=body if isinstance(body, bytes | str) else json.dumps(body),
+        content_type="application/json",
+        headers={**(await csrf_headers(client)), **headers},
+    )
+
+
+def error_code(response) -> str:
+    assert response["Content-Type"].startswith("application/json"), response.content[:200]
+    return response.json()["error"]["code"]
+
+
+# -- create --------------------------------------------------------------------------------------
+
+
+async def test_create_returns_201_with_the_session_object(user, worker_mode):
+    client = await client_for(user)
+    response = await post_json(client, "/api/sessions/", {"query": "Map it", "workspace": "sample"})
+    assert response.status_code == 201
+    body = response.json()
+    assert set(body) == SESSION_KEYS | {"share_token"}
+    assert body["query"] == "Map it"
+    assert body["workspace"] == "sample"
+    assert body["status"] == "pending"
+    assert body["last_seq"] == 0
+    assert body["ws_url"] == f"ws://testserver/ws/sessions/{body['id']}/"
+    assert body["stream_url"].endswith(f"/api/sessions/{body['id']}/stream/")
+    assert body["export_url"].endswith(f"/api/sessions/{body['id']}/export.jsonl")
+    session = await Session.objects.aget(pk=body["id"])
+    assert session.owner_id == user.pk
+    assert session.share_token == body["share_token"]
+
+
+async def test_create_without_workspace_uses_sample(user, worker_mode):
+    client = await client_for(user)
+    response = await post_json(client, "/api/sessions/", {"query": "q"})
+    assert response.status_code == 201
+    assert response.json()["workspace"] == "sample"
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        (b"not json", "bad_json"),
+        (b"", "bad_json"),
+        (b"[1]", "bad_json"),
+        (b'"query"', "bad_json"),
+        (b"[" * 100_000 + b"]" * 100_000, "bad_json"),
+        ({}, "bad_query"),
+        ({"query": ""}, "bad_query"),
+        ({"query": "   "}, "bad_query"),
+        ({"query": 5}, "bad_query"),
+        ({"query": ["a"]}, "bad_query"),
+        ({"query": "x" * 10_001}, "bad_query"),
+        ({"query": "a\x00b"}, "bad_query"),
+        ({"query": "q", "workspace": ".."}, "bad_workspace"),
+        ({"query": "q", "workspace": "/etc"}, "bad_workspace"),
+        ({"query": "q", "workspace": "no-such-workspace"}, "bad_workspace"),
+        ({"query": "q", "workspace": 7}, "bad_workspace"),
+        ({"query": "q", "workspace": "sample/../sample"}, "bad_workspace"),
+    ],
+)
+async def test_create_refuses_bad_input_with_400(body, code, user, worker_mode):
+    client = await client_for(user)
+    response = await post_json(client, "/api/sessions/", body)
+    assert response.status_code == 400
+    assert error_code(response) == code
+    assert await Session.objects.acount() == 0
+
+
+async def test_a_query_of_10000_characters_is_accepted(user, worker_mode):
+    client = await client_for(user)
+    response = await post_json(client, "/api/sessions/", {"query": "x" * 10_000})
+    assert response.status_code == 201
+
+
+async def test_bodies_over_1_mib_are_413(user, worker_mode):
+    client = await client_for(user)
+    response = await post_json(client, "/api/sessions/", {"query": "q", "pad": "x" * (1 << 20)})
+    assert response.status_code == 413
+    assert error_code(response) == "too_large"
+
+
+async def test_anonymous_create_is_403_and_without_csrf_403_csrf(worker_mode, user):
+    anonymous = await client_for()
+    response = await post_json(anonymous, "/api/sessions/", {"query": "q"})
+    assert response.status_code == 403
+    assert error_code(response) == "forbidden"
+    logged_in = await client_for(user)
+    response = await logged_in.post(
+        "/api/sessions/", data={"query": "q"}, content_type="application/json"
+    )
+    assert response.status_code == 403
+    assert error_code(response) == "csrf"
+    assert await Session.objects.acount() == 0
+
+
+async def test_rate_limit_is_429_and_refused_requests_do_not_count(settings, user, worker_mode):
+    settings.AGENTSTREAM_SESSIONS_PER_MINUTE = 3
+    client = await client_for(user)
+    for _ in range(3):
+        assert (await post_json(client, "/api/sessions/", {"query": "q"})).status_code == 201
+    for _ in range(4):
+        response = await post_json(client, "/api/sessions/", {"query": "q"})
+        assert response.status_code == 429
+        assert error_code(response) == "rate_limited"
+        assert 1 <= int(response["Retry-After"]) <= 60
+    assert await Session.objects.acount() == 3
+    # A minute later the three have aged out; the seven refused requests left no trace.
+    await Session.objects.all().aupdate(created_at=timezone.now() - timedelta(minutes=2))
+    for _ in range(3):
+        assert (await post_json(client, "/api/sessions/", {"query": "q"})).status_code == 201
+    assert (await post_json(client, "/api/sessions/", {"query": "q"})).status_code == 429
+    other = await client_for(await sync_to_async(make_user)("bob"))
+    assert (await post_json(other, "/api/sessions/", {"query": "q"})).status_code == 201
+
+
+# -- list and detail -----------------------------------------------------------------------------
+
+
+async def test_list_is_newest_first_paged_and_only_the_callers(user, other_user):
+    mine = []
+    for n in range(5):
+        session = await sync_to_async(make_session)(user, query=f"q{n}")
+        await Session.objects.filter(pk=session.pk).aupdate(
+            created_at=timezone.now() - timedelta(seconds=10 - n)
+        )
+        mine.append(str(session.id))
+    await sync_to_async(make_session)(other_user)
+    client = await client_for(user)
+    body = (await client.get("/api/sessions/")).json()
+    assert [s["id"] for s in body["sessions"]] == mine[::-1]
+    assert all(set(s) == SESSION_KEYS | {"share_token"} for s in body["sessions"])
+    page = (await client.get("/api/sessions/?limit=2")).json()["sessions"]
+    assert [s["id"] for s in page] == mine[:2:-1]
+    before = page[-1]["created_at"]
+    page = (await client.get(f"/api/sessions/?limit=2&before={before}")).json()["sessions"]
+    assert [s["id"] for s in page] == mine[2:0:-1]
+    assert len((await client.get("/api/sessions/?limit=100000")).json()["sessions"]) == 5
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("limit=0", "bad_limit"),
+        ("limit=-1", "bad_limit"),
+        ("limit=x", "bad_limit"),
+        ("limit=", "bad_limit"),
+        ("before=yesterday", "bad_cursor"),
+        ("before=", "bad_cursor"),
+    ],
+)
+async def test_list_refuses_bad_paging(query, code, user):
+    client = await client_for(user)
+    response = await client.get(f"/api/sessions/?{query}")
+    assert response.status_code == 400
+    assert error_code(response) == code
+
+
+async def test_list_needs_a_login():
+    response = await (await client_for()).get("/api/sessions/")
+    assert response.status_code == 403
+    assert error_code(response) == "forbidden"
+
+
+async def test_detail_shows_the_token_to_owner_and_staff_only(user, staff_user):
+    session = await sync_to_async(make_session)(user)
+    path = f"/api/sessions/{session.id}/"
+    owner = (await (await client_for(user)).get(path)).json()
+    assert owner["share_token"] == session.share_token
+    assert set(owner) == SESSION_KEYS | {"share_token"}
+    staff = (await (await client_for(staff_user)).get(path)).json()
+    assert staff["share_token"] == session.share_token
+    reader = await (await client_for()).get(f"{path}?token={session.share_token}")
+    assert reader.status_code == 200
+    assert set(reader.json()) == SESSION_KEYS
+    assert session.share_token not in reader.content.decode()
+
+
+# -- other users' sessions on every endpoint -----------------------------------------------------
+
+ENDPOINTS = [
+    ("get", "/api/sessions/{id}/"),
+    ("get", "/api/sessions/{id}/events/"),
+    ("get", "/api/sessions/{id}/stream/"),
+    ("get", "/api/sessions/{id}/export.jsonl"),
+    ("get", "/events?session_id={id}"),
+    ("post", "/api/sessions/{id}/cancel/"),
+]
+
+
+@pytest.mark.parametrize(("method", "template"), ENDPOINTS)
+@pytest.mark.parametrize("who", ["other_user", "anonymous", "bad_token", "unknown_id", "not_uuid"])
+async def test_no_read_access_is_404_on_every_endpoint(method, template, who, user, other_user):
+    session = await sync_to_async(make_session)(user)
+    sid = str(session.id)
+    client = await client_for(other_user if who == "other_user" else None)
+    if who == "unknown_id":
+        client = await client_for(user)
+        sid = str(uuid.uuid4())
+    elif who == "not_uuid":
+        client = await client_for(user)
+        sid = "12345"
+    path = template.format(id=sid)
+    if who == "bad_token":
+        path += ("&" if "?" in path else "?") + "token=" + "A" * len(session.share_token)
+    if method == "get":
+        response = await client.get(path)
+    else:
+        response = await client.post(path, headers=await csrf_headers(client))
+    assert response.status_code == 404
+    assert error_code(response) == "not_found"
+    refreshed = await Session.objects.aget(pk=session.pk)
+    assert refreshed.cancel_requested_at is None
+
+
+async def test_a_share_token_cannot_cancel(user):
+    session = await sync_to_async(make_session)(user)
+    client = await client_for()
+    response = await client.post(
+        f"/api/sessions/{session.id}/cancel/?token={session.share_token}",
+        headers=await csrf_headers(client),
+    )
+    assert response.status_code == 404
+    assert error_code(response) == "not_found"
+    assert (await Session.objects.aget(pk=session.pk)).cancel_requested_at is None
+
+
+# -- events --------------------------------------------------------------------------------------
+
+
+async def test_events_pages_with_after_and_limit(user):
+    session = await sync_to_async(make_session)(user)
+    await emit_events(session.id, 9, end=None)  # 1..10, running
+    client = await client_for(user)
+    path = f"/api/sessions/{session.id}/events/"
+    body = (await client.get(path)).json()
+    assert [e["seq"] for e in body["events"]] == list(range(1, 11))
+    assert body["last_seq"] == 10
+    assert body["status"] == "pending"
+    assert body["has_more"] is False
+    body = (await client.get(f"{path}?after=3&limit=4")).json()
+    assert [e["seq"] for e in body["events"]] == [4, 5, 6, 7]
+    assert body["has_more"] is True
+    assert body["events"][0]["sid"] == str(session.id)
+    body = (await client.get(f"{path}?after=10")).json()
+    assert body["events"] == []
+    assert body["has_more"] is False
+    reader = await client_for()
+    body = (await reader.get(f"{path}?token={session.share_token}&limit=99999")).json()
+    assert len(body["events"]) == 10
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("after=x", "bad_cursor"),
+        ("after=-1", "bad_cursor"),
+        ("after=11", "bad_cursor"),
+        ("after=1.0", "bad_cursor"),
+        ("after=", "bad_cursor"),
+        ("limit=0", "bad_limit"),
+        ("limit=-5", "bad_limit"),
+        ("limit=abc", "bad_limit"),
+        ("limit=1e3", "bad_limit"),
+    ],
+)
+async def test_events_refuse_bad_cursors_and_limits(query, code, user):
+    session = await sync_to_async(make_session)(user)
+    await emit_events(session.id, 8)  # last_seq 10
+    response = await (await client_for(user)).get(f"/api/sessions/{session.id}/events/?{query}")
+    assert response.status_code == 400
+    assert error_code(response) == code
+
+
+async def test_events_limit_is_capped_at_5000(user):
+    session = await sync_to_async(make_session)(user)
+    from tests.streaming.test_replay import store
+
+    await store(session.id, 5_100)
+    client = await client_for(user)
+    body = (await client.get(f"/api/sessions/{session.id}/events/?limit=6000")).json()
+    assert len(body["events"]) == 5_000
+    assert body["has_more"] is True
+
+
+# -- cancel, export, health ----------------------------------------------------------------------
+
+
+async def test_cancel_is_202_and_idempotent(user):
+    session = await sync_to_async(make_session)(user)
+    client = await client_for(user)
+    path = f"/api/sessions/{session.id}/cancel/"
+    response = await client.post(path, headers=await csrf_headers(client))
+    assert response.status_code == 202
+    refreshed = await Session.objects.aget(pk=session.pk)
+    assert refreshed.status == "cancelled"
+    assert refreshed.last_seq == 2
+    again = await client.post(path, headers=await csrf_headers(client))
+    assert again.status_code == 202
+    assert again.json()["status"] == "cancelled"
+    assert (await Session.objects.aget(pk=session.pk)).last_seq == 2
+    assert (await client.get(path)).status_code == 405
+
+
+async def test_cancel_of_an_ended_session_leaves_it_as_it_is(user):
+    session = await sync_to_async(make_session)(user)
+    await emit_events(session.id, 1)
+    client = await client_for(user)
+    response = await client.post(
+        f"/api/sessions/{session.id}/cancel/", headers=await csrf_headers(client)
+    )
+    assert response.status_code == 202
+    assert response.json()["status"] == "completed"
+
+
+async def test_export_streams_every_event_as_json_lines(user):
+    session = await sync_to_async(make_session)(user)
+    await emit_events(session.id, 2_500)
+    client = await client_for()
+    response = await client.get(
+        f"/api/sessions/{session.id}/export.jsonl?token={session.share_token}"
+    )
+    assert response.status_code == 200
+    assert response.streaming
+    assert response["Content-Type"] == "application/x-ndjson"
+    assert "attachment" in response["Content-Disposition"]
+    chunks = [chunk async for chunk in response.streaming_content]
+    assert len(chunks) >= 3  # page by page, not one buffer
+    lines = b"".join(chunks).decode().splitlines()
+    events = [json.loads(line) for line in lines]
+    assert [e["seq"] for e in events] == list(range(1, 2_503))
+    assert events[-1]["phase"] == "completed"
+
+
+async def test_healthz_is_ok_when_database_and_layer_answer():
+    response = await AsyncClient().get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "channel_layer": "ok"}
+
+
+async def test_healthz_is_503_when_the_channel_layer_is_down(settings):
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": ["redis://127.0.0.1:1/0"]},
+        }
+    }
+    response = await AsyncClient().get("/healthz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "unavailable"
+    assert body["database"] == "ok"
+    assert body["channel_layer"] == "unavailable"
+    assert body["error"]["code"] == "unavailable"

@@ -1,0 +1,87 @@
+"""Disconnects clean up: 1,000 connections later, nothing per connection is left behind."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import threading
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
+
+from streaming.consumers.websocket import SessionConsumer
+from streaming.replay import transport_setting
+from streaming.replay.watch import watcher
+from tests.conftest import make_session
+from tests.streaming.conftest import emit_events, ws_open
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("fast_password_hasher"),
+]
+
+
+def consumers_alive() -> int:
+    gc.collect()
+    return sum(isinstance(o, SessionConsumer) for o in gc.get_objects())
+
+
+def footprint() -> dict[str, int]:
+    layer = get_channel_layer()
+    return {
+        "groups": len(layer.groups),
+        "group_members": sum(len(m) for m in layer.groups.values()),
+        "channels": len(layer.channels),
+        "tasks": len(asyncio.all_tasks()),
+        "other_threads": sum(
+            not t.name.startswith("agentstream-read") for t in threading.enumerate()
+        ),
+        "watched": len(watcher),
+        "consumers": consumers_alive(),
+    }
+
+
+async def cycle(path: str) -> None:
+    client = await ws_open(path)
+    frame = await client.receive_json_from(timeout=5)  # replayed: the tail is live now
+    assert frame["type"] == "events"
+    await client.disconnect()
+
+
+async def test_a_thousand_connects_and_disconnects_leave_nothing_behind(user):
+    session = await sync_to_async(make_session)(user)
+    await emit_events(session.id, 3, end=None)  # running: every client goes live and is watched
+    path = f"/ws/sessions/{session.id}/?token={session.share_token}"
+    for _ in range(50):  # warm up: lazily made pools, caches, the watcher task
+        await cycle(path)
+    await asyncio.sleep(0)
+    before = footprint()
+    gc.collect()
+    objects_before = len(gc.get_objects())
+    for _ in range(1_000):
+        await cycle(path)
+    gc.collect()
+    grown = len(gc.get_objects()) - objects_before
+    after = footprint()
+    assert after == before
+    assert before["group_members"] == 0
+    assert before["consumers"] == 0
+    readers = [t for t in threading.enumerate() if t.name.startswith("agentstream-read")]
+    assert len(readers) <= transport_setting("REPLAY_THREADS")
+    # Anything kept per connection (a consumer, a tail, a task, a dict) would be 1,000+.
+    assert grown < 200, grown
+
+
+async def test_connections_that_were_refused_leave_nothing_behind(user):
+    session = await sync_to_async(make_session)(user)
+    await emit_events(session.id, 1, end=None)
+    before = footprint()
+    for n in range(200):
+        query = "token=nope" if n % 2 else f"token={session.share_token}&after=x"
+        path = f"/ws/sessions/{session.id}/?{query}"
+        client = await ws_open(path)
+        while (await client.receive_output(timeout=5))["type"] != "websocket.close":
+            pass
+        await client.disconnect()
+    assert footprint() == before
