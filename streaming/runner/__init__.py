@@ -18,15 +18,11 @@ from streaming.conf import app_settings
 from streaming.events import Phase
 from streaming.models import SessionStatus
 from streaming.runner import leases
+from streaming.runner.control import signal_cancel
 from streaming.runner.failures import WorkflowError
 from streaming.runner.lifecycle import end_session
-from streaming.runner.process import (
-    CANCEL_MESSAGE,
-    control_group,
-    current_runner,
-    get_runner,
-    ring_doorbell,
-)
+from streaming.runner.process import current_runner, get_runner
+from streaming.runner.worker import ring_doorbell
 
 __all__ = ["WorkflowError", "launch", "request_cancel", "run_session"]
 
@@ -76,8 +72,4 @@ async def request_cancel(session_id: uuid.UUID) -> None:
                 start=True,
             )
             return
-    layer = get_channel_layer()
-    if layer is not None:
-        await layer.group_send(
-            control_group(session_id), {"type": CANCEL_MESSAGE, "sid": str(session_id)}
-        )
+    await signal_cancel(get_channel_layer(), session_id)

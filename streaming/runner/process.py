@@ -25,21 +25,16 @@ from channels.layers import get_channel_layer
 from streaming.conf import app_settings
 from streaming.models import Session
 from streaming.runner import leases
+from streaming.runner.control import control_group, listen
 from streaming.runner.lifecycle import run_claimed
 from streaming.runner.sweep import sweep
-from streaming.runner.worker import WAKE_MESSAGE, WORKER_CHANNEL
+from streaming.runner.worker import ring_doorbell
 
 logger = logging.getLogger(__name__)
 
 # inline: runs what this process launches; worker: claims from the database queue;
 # web: a web process in worker mode, which runs nothing but sweeps and re-rings the doorbell.
 Mode = Literal["inline", "worker", "web"]
-CANCEL_MESSAGE = "runner.cancel"
-
-
-def control_group(session_id: uuid.UUID) -> str:
-    """Return the channel-layer group the runner of `session_id` listens on for cancels."""
-    return f"runner.{session_id.hex}"
 
 
 class Runner:
@@ -174,20 +169,7 @@ class Runner:
     async def _listen(self) -> None:
         assert self.layer is not None
         assert self.channel is not None
-        while True:
-            try:
-                message = await self.layer.receive(self.channel)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                logger.exception("runner %s: receiving on the control channel failed", self.owner)
-                await asyncio.sleep(1.0)
-                continue
-            if message.get("type") == CANCEL_MESSAGE:
-                try:
-                    self.cancel_local(uuid.UUID(str(message.get("sid"))))
-                except ValueError:
-                    logger.warning("runner %s: bad cancel message %r", self.owner, message)
+        await listen(self.layer, self.channel, self.cancel_local)
 
     # -- maintenance --------------------------------------------------------------------------
 
@@ -226,13 +208,6 @@ class Runner:
                     await self.pump()
                 else:  # wake a worker that missed its doorbell or was restarted
                     await ring_doorbell(self.layer)
-
-
-async def ring_doorbell(layer: Any, session_id: uuid.UUID | None = None) -> None:
-    """Wake one `runworker agents` process; the message carries no work (the database does)."""
-    if layer is not None:
-        message = {"type": WAKE_MESSAGE, "sid": str(session_id) if session_id else ""}
-        await layer.send(WORKER_CHANNEL, message)
 
 
 _runner: Runner | None = None

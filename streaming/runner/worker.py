@@ -9,12 +9,20 @@ the queue, so a lost wake-up delays a session by a poll interval at most.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from channels.consumer import AsyncConsumer
 
 WORKER_CHANNEL = "agents"
 WAKE_MESSAGE = "agents.wake"
+
+
+async def ring_doorbell(layer: Any, session_id: uuid.UUID | None = None) -> None:
+    """Wake one `runworker agents` process; the message carries no work (the database does)."""
+    if layer is not None:
+        message = {"type": WAKE_MESSAGE, "sid": str(session_id) if session_id else ""}
+        await layer.send(WORKER_CHANNEL, message)
 
 
 class AgentsWorkerConsumer(AsyncConsumer):

@@ -16,7 +16,8 @@ from channels.layers import get_channel_layer
 from streaming import Event, Phase, SessionClosed, emit, emit_sync
 from streaming.models import Session
 from streaming.runner import WorkflowError, launch, request_cancel
-from streaming.runner.process import CANCEL_MESSAGE, control_group, get_runner, reset_runner
+from streaming.runner.control import CANCEL_MESSAGE, control_group
+from streaming.runner.process import get_runner, reset_runner
 from streaming.runner.sweep import sweep
 from tests.agents.support import (
     assert_well_formed,
