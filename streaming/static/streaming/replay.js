@@ -389,7 +389,7 @@ function render(force) {
   ui.clock.textContent = `${formatSpan(state.clock)} / ${formatSpan(total())}`;
   const seq = state.pos >= 0 ? events[state.pos].seq : 0;
   ui.position.textContent = `#${seq} of ${log.lastSeq}`;
-  ui.player.dataset.seq = String(seq);
+  ui.player.dataset.playhead = String(seq);
   drawList(force);
   drawPlayhead();
   drawDecisions();
