@@ -121,6 +121,8 @@ class Runner:
         return await self._spawn(session)
 
     def _spawn(self, session: Session) -> asyncio.Task[str]:
+        if session.cancel_requested_at is not None:  # asked before this runner claimed it
+            self.cancelling.add(session.id)
         task = asyncio.create_task(self._run(session), name=f"session-{session.id}")
         self.tasks[session.id] = task
         task.add_done_callback(lambda _t, sid=session.id: self._finished(sid))

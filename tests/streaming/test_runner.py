@@ -419,3 +419,15 @@ async def test_runner_is_made_per_loop_and_stops_its_runs(workflow, amake_sessio
     assert ended.status == "failed"
     events = await astored_events(session.id)
     assert events[-1]["data"]["reason"] == "runner_stopped"
+
+
+async def test_a_cancel_recorded_before_the_claim_ends_the_run_at_once(
+    workflow, amake_session, user
+):
+    """A cancel that lost the race for the pending session to a runner still wins."""
+    workflow("gated_workflow")
+    session = await _session(amake_session, user, cancel_requested_at=datetime.now(UTC))
+    await launch(session.id)
+    ended = await wait_for_status(session.id, within=5)
+    assert ended.status == "cancelled"
+    assert [e["phase"] for e in await astored_events(session.id)] == ["started", "cancelled"]
