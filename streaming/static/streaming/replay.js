@@ -275,9 +275,13 @@ let drawnWindow = "";
 function drawList(force) {
   const count = visibleCount();
   spacer.style.height = `${count * ROW_HEIGHT}px`;
-  if (state.follow) ui.viewport.scrollTop = ui.viewport.scrollHeight;
-  const first = Math.max(0, Math.floor(ui.viewport.scrollTop / ROW_HEIGHT) - 5);
-  const last = Math.min(count, first + Math.ceil(ui.viewport.clientHeight / ROW_HEIGHT) + 10);
+  // Work from our own numbers, not from a scroll position the browser has yet to clamp.
+  const height = ui.viewport.clientHeight;
+  const bottom = Math.max(0, count * ROW_HEIGHT - height);
+  const top = state.follow ? bottom : Math.min(ui.viewport.scrollTop, bottom);
+  if (state.follow) ui.viewport.scrollTop = bottom;
+  const first = Math.max(0, Math.floor(top / ROW_HEIGHT) - 5);
+  const last = Math.min(count, first + Math.ceil(height / ROW_HEIGHT) + 10);
   const key = `${first}:${last}:${count}:${state.selectedSeq}:${state.pos}`;
   if (!force && key === drawnWindow) return;
   drawnWindow = key;

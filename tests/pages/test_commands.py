@@ -1,0 +1,54 @@
+"""The demo and bench_admin management commands."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from django.contrib.auth import authenticate, get_user_model
+from django.core.management import CommandError, call_command
+
+from streaming.models import Event, Session
+
+
+@pytest.mark.django_db
+def test_demo_makes_a_user_with_the_printed_password_and_prints_the_url():
+    out = io.StringIO()
+    call_command("demo", stdout=out)
+    text = out.getvalue()
+    password = re.search(r"Password  (\S+)", text).group(1)
+    assert "Open      http://127.0.0.1:8000/" in text
+    assert "Workspace sample" in text
+    user = authenticate(username="demo", password=password)
+    assert user is not None
+    assert user.is_staff
+    again = io.StringIO()
+    call_command("demo", "--no-staff", stdout=again)  # run twice: a fresh password, same user
+    second = re.search(r"Password  (\S+)", again.getvalue()).group(1)
+    assert second != password
+    assert authenticate(username="demo", password=password) is None
+    assert get_user_model().objects.filter(username="demo").count() == 1
+    assert not get_user_model().objects.get(username="demo").is_staff
+
+
+@pytest.mark.django_db
+def test_demo_refuses_a_missing_sample_workspace(settings, tmp_path):
+    settings.AGENTSTREAM_WORKSPACE_ROOT = str(tmp_path)
+    with pytest.raises(CommandError, match="'sample' workspace is missing"):
+        call_command("demo", stdout=io.StringIO())
+
+
+@pytest.mark.django_db
+def test_bench_admin_compares_with_the_naive_admin_and_cleans_up():
+    out = io.StringIO()
+    call_command("bench_admin", "--events", "400", "--sessions", "4", "--runs", "1", stdout=out)
+    text = out.getvalue()
+    assert "generating 400 events in 4 sessions" in text
+    for label in ("events, page 1", "events, phase=error", "events of one session"):
+        line = next(line for line in text.splitlines() if line.startswith(label))
+        assert len(line.split()) >= len(label.split()) + 6  # both admins measured
+    assert "query plans (agentstream's admin)" in text
+    assert "event_phase_ts" in text  # the phase filter is served by its index
+    assert not Session.objects.exists()
+    assert not Event.objects.exists()
