@@ -22,7 +22,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from channels.layers import get_channel_layer
+from django.core.signals import setting_changed
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.dispatch import receiver
 
 from streaming.conf import app_settings
 from streaming.context import get_session_id
@@ -101,13 +103,21 @@ class EventBus:
         self._own_loop: asyncio.AbstractEventLoop | None = None
         self._inflight = threading.BoundedSemaphore(8)
         self.stats = collections.Counter[str]()
+        self.reload_settings()
+
+    def reload_settings(self) -> None:
+        """Read the bus's settings (again: tests change them with override_settings)."""
+        self.max_queue: int = app_settings.MAX_QUEUE
+        self.max_batch: int = app_settings.MAX_BATCH
+        self.max_publish_events: int = app_settings.MAX_PUBLISH_EVENTS
+        self.raise_without_session = app_settings.EMIT_WITHOUT_SESSION == "raise"
 
     # -- the emitting side --------------------------------------------------------------------
 
     def _prepare(self, event: Event) -> uuid.UUID | None:
         sid = get_session_id()
         if sid is None:
-            if app_settings.EMIT_WITHOUT_SESSION == "raise":
+            if self.raise_without_session:
                 raise NoSessionBound("emit() needs a session: use streaming.bound_session(...)")
             logger.warning("emit() with no session bound: dropped %s/%s", event.t, event.phase)
             self.stats["dropped_no_session"] += 1
@@ -117,17 +127,17 @@ class EventBus:
         return sid
 
     def _put(self, item: _Item) -> None:
-        with self._cond:
-            self._queue.append(item)
-            if item.event is not None and item.event.is_terminal and item.sid is not None:
-                self.mark_closed(item.sid)
-            if self._writer_idle:
+        self._queue.append(item)  # deque.append is atomic; the lock is only for waking
+        if item.event is not None and item.event.is_terminal and item.sid is not None:
+            self.mark_closed(item.sid)
+        if self._writer_idle:
+            with self._cond:
                 self._cond.notify()
         if self._thread is None:
             self._start()
 
     def _full(self) -> bool:
-        return len(self._queue) >= app_settings.MAX_QUEUE
+        return len(self._queue) >= self.max_queue
 
     async def emit(self, event: Event, *, wait: bool = False) -> Event | None:
         """Queue `event` for the current session; with `wait`, return it once stored."""
@@ -197,9 +207,10 @@ class EventBus:
 
     def _adopt_running_loop(self) -> None:
         """Publish on the loop of async emitters (the server's); re-home if that loop closed."""
+        running = asyncio.get_running_loop()
         loop = self._loop
-        if loop is None or loop.is_closed() or not loop.is_running():
-            self._loop = asyncio.get_running_loop()
+        if running is not loop and (loop is None or loop.is_closed() or not loop.is_running()):
+            self._loop = running
             self._publish_lock = None
 
     # -- the writer thread --------------------------------------------------------------------
@@ -216,20 +227,22 @@ class EventBus:
 
     def _take(self) -> list[_Item] | None:
         with self._cond:
+            # Idle is announced before the queue is looked at, so an emitter that appends
+            # after the look sees it and wakes us: no lost wake-up.
+            self._writer_idle = True
             while not self._queue:
                 if self._stopping:
+                    self._writer_idle = False
                     return None
-                self._writer_idle = True
-                self._cond.wait()
-                self._writer_idle = False
+                self._cond.wait(1.0)
+            self._writer_idle = False
             items: list[_Item] = []
             events = 0
-            limit = app_settings.MAX_BATCH
-            while self._queue and events < limit:
+            while self._queue and events < self.max_batch:
                 item = self._queue.popleft()
                 items.append(item)
                 events += item.event is not None
-            self._cond.notify_all()  # wake emitters waiting for room
+            self._cond.notify_all()  # wake emit_sync callers waiting for room
             return items
 
     def _run(self) -> None:
@@ -265,7 +278,6 @@ class EventBus:
     def _store_with_retry(self, batch: dict[uuid.UUID, list[Event]], record: Any) -> Any:
         attempt = 0
         while True:
-            connection.close_if_unusable_or_obsolete()
             try:
                 return record(batch)
             except (OperationalError, InterfaceError, DatabaseError) as exc:
@@ -367,11 +379,8 @@ class EventBus:
         for waiter in flushes:
             waiter.resolve()
 
-    @staticmethod
-    def _message(sid: uuid.UUID, events: list[Event], last_seq: int) -> dict[str, Any]:
-        wire = (
-            [e.to_dict() for e in events] if len(events) <= app_settings.MAX_PUBLISH_EVENTS else []
-        )
+    def _message(self, sid: uuid.UUID, events: list[Event], last_seq: int) -> dict[str, Any]:
+        wire = [e.to_dict() for e in events] if len(events) <= self.max_publish_events else []
         return {"type": EVENTS_MESSAGE, "sid": str(sid), "last_seq": last_seq, "events": wire}
 
     async def _publish_in_order(
@@ -425,6 +434,12 @@ class EventBus:
 
 _bus = EventBus()
 _bus_lock = threading.Lock()
+
+
+@receiver(setting_changed)
+def _settings_changed(*, setting: str, **kwargs: Any) -> None:
+    if setting.startswith("AGENTSTREAM_"):
+        _bus.reload_settings()
 
 
 def get_bus() -> EventBus:

@@ -21,7 +21,6 @@ from streaming.exceptions import InvalidEvent
 MAX_MSG_CHARS = 10_000
 MAX_DATA_BYTES = 1024 * 1024
 MAX_AGENT_CHARS = 64
-TS_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 MCP_META_PREFIX = "agentstream/"
 
 
@@ -43,6 +42,8 @@ class Phase(StrEnum):
     CANCELLED = "cancelled"
 
 
+_TYPES = {member.value: member for member in EventType}
+_PHASES = {member.value: member for member in Phase}
 WORK_PHASES = frozenset({Phase.THINK, Phase.PROGRESS, Phase.DECISION, Phase.RESULT, Phase.ERROR})
 SESSION_PHASES = frozenset({Phase.STARTED, Phase.COMPLETED, Phase.FAILED, Phase.CANCELLED})
 TERMINAL_PHASES = frozenset({Phase.COMPLETED, Phase.FAILED, Phase.CANCELLED})
@@ -50,7 +51,9 @@ TERMINAL_PHASES = frozenset({Phase.COMPLETED, Phase.FAILED, Phase.CANCELLED})
 
 def format_ts(ts: datetime) -> str:
     """Return `ts` as ISO 8601 in UTC with exactly six digits of microseconds."""
-    return ts.astimezone(UTC).strftime(TS_FORMAT)
+    if ts.utcoffset():
+        ts = ts.astimezone(UTC)
+    return ts.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def parse_ts(value: str) -> datetime:
@@ -68,12 +71,12 @@ def _check_text(name: str, value: object, limit: int) -> str:
     return value
 
 
-def _snapshot_data(data: object) -> dict[str, Any]:
-    """Return a JSON-safe deep copy of `data`, or raise InvalidEvent saying what is wrong."""
+def _snapshot_data(data: object) -> tuple[dict[str, Any], str]:
+    """Return a JSON-safe deep copy of `data` and its JSON text, or raise InvalidEvent."""
     if not isinstance(data, Mapping):
         raise InvalidEvent(f"data must be a JSON object (a mapping), not {type(data).__name__}")
     if not data:
-        return {}
+        return {}, "{}"
     try:
         encoded = json.dumps(data, allow_nan=False, ensure_ascii=False)
     except ValueError as exc:  # NaN or infinity, or a circular reference
@@ -82,9 +85,9 @@ def _snapshot_data(data: object) -> dict[str, Any]:
         raise InvalidEvent(f"data is not JSON-serialisable: {exc}") from exc
     if "\\u0000" in encoded:
         raise InvalidEvent("data contains a NUL character, which the database refuses")
-    if len(encoded.encode()) > MAX_DATA_BYTES:
+    if len(encoded) * 4 > MAX_DATA_BYTES and len(encoded.encode()) > MAX_DATA_BYTES:
         raise InvalidEvent(f"data is larger than {MAX_DATA_BYTES} bytes as JSON")
-    return json.loads(encoded)
+    return json.loads(encoded), encoded
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
@@ -100,13 +103,19 @@ class Event:
     ts: datetime = dataclasses.field(default_factory=lambda: datetime.now(UTC))
     sid: uuid.UUID | None = None
     seq: int | None = None
+    # `data` as the JSON text it was validated as; the writer stores this text as it is.
+    data_json: str = dataclasses.field(default="{}", init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         try:
-            t = EventType(self.t)
-            phase = Phase(self.phase)
-        except ValueError as exc:
-            raise InvalidEvent(str(exc)) from exc
+            t = _TYPES.get(self.t)  # type: ignore[call-overload]
+            phase = _PHASES.get(self.phase)  # type: ignore[call-overload]
+        except TypeError:  # unhashable
+            t = phase = None
+        if t is None:
+            raise InvalidEvent(f"{self.t!r} is not a valid EventType")
+        if phase is None:
+            raise InvalidEvent(f"{self.phase!r} is not a valid Phase")
         object.__setattr__(self, "t", t)
         object.__setattr__(self, "phase", phase)
         if t is EventType.SESSION:
@@ -124,12 +133,14 @@ class Event:
                 raise InvalidEvent("agent must not be empty")
         _check_text("msg", self.msg, MAX_MSG_CHARS)
         if self.pct is not None:
-            if isinstance(self.pct, bool) or not isinstance(self.pct, int | float):
+            if isinstance(self.pct, bool) or not isinstance(self.pct, (int, float)):
                 raise InvalidEvent(f"pct must be a number, not {type(self.pct).__name__}")
             if not math.isfinite(self.pct) or not 0.0 <= self.pct <= 1.0:
                 raise InvalidEvent(f"pct must be a fraction from 0.0 to 1.0, not {self.pct!r}")
             object.__setattr__(self, "pct", float(self.pct))
-        object.__setattr__(self, "data", _snapshot_data(self.data))
+        data, data_json = _snapshot_data(self.data)
+        object.__setattr__(self, "data", data)
+        object.__setattr__(self, "data_json", data_json)
         if t is EventType.SUPERVISOR and phase is Phase.DECISION:
             _check_decision(self.data)
         if self.ts.tzinfo is None:
@@ -181,7 +192,13 @@ class Event:
 
     def stored(self, *, sid: uuid.UUID, seq: int) -> Event:
         """Return this event as stored in session `sid` at position `seq`."""
-        return dataclasses.replace(self, sid=sid, seq=seq)
+        # A copy of an already-valid value: skip __post_init__ (this runs once per stored event).
+        copy = object.__new__(Event)
+        for name in _FIELD_NAMES:
+            object.__setattr__(copy, name, getattr(self, name))
+        object.__setattr__(copy, "sid", sid)
+        object.__setattr__(copy, "seq", seq)
+        return copy
 
     # -- the JSON boundary --------------------------------------------------------------------
 
@@ -276,6 +293,9 @@ def wire_dict(
         "pct": pct,
         "data": dict(data),
     }
+
+
+_FIELD_NAMES = tuple(f.name for f in dataclasses.fields(Event))
 
 
 def _check_decision(data: Mapping[str, Any]) -> None:
