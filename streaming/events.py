@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import math
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -62,7 +61,7 @@ def parse_ts(value: str) -> datetime:
 
 
 def _check_text(name: str, value: object, limit: int) -> str:
-    if not isinstance(value, str):
+    if type(value) is not str and not isinstance(value, str):
         raise InvalidEvent(f"{name} must be a string, not {type(value).__name__}")
     if "\x00" in value:
         raise InvalidEvent(f"{name} contains a NUL character, which the database refuses")
@@ -71,14 +70,18 @@ def _check_text(name: str, value: object, limit: int) -> str:
     return value
 
 
+_ENCODER = json.JSONEncoder(allow_nan=False, ensure_ascii=False)
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def _snapshot_data(data: object) -> tuple[dict[str, Any], str]:
     """Return a JSON-safe deep copy of `data` and its JSON text, or raise InvalidEvent."""
-    if not isinstance(data, Mapping):
+    if type(data) is not dict and not isinstance(data, Mapping):
         raise InvalidEvent(f"data must be a JSON object (a mapping), not {type(data).__name__}")
     if not data:
         return {}, "{}"
     try:
-        encoded = json.dumps(data, allow_nan=False, ensure_ascii=False)
+        encoded = _ENCODER.encode(data)
     except ValueError as exc:  # NaN or infinity, or a circular reference
         raise InvalidEvent(f"data is not valid JSON: {exc}") from exc
     except TypeError as exc:
@@ -87,6 +90,8 @@ def _snapshot_data(data: object) -> tuple[dict[str, Any], str]:
         raise InvalidEvent("data contains a NUL character, which the database refuses")
     if len(encoded) * 4 > MAX_DATA_BYTES and len(encoded.encode()) > MAX_DATA_BYTES:
         raise InvalidEvent(f"data is larger than {MAX_DATA_BYTES} bytes as JSON")
+    if all(type(k) is str and type(v) in _SCALARS for k, v in data.items()):
+        return dict(data), encoded  # flat: a shallow copy is already a snapshot
     return json.loads(encoded), encoded
 
 
@@ -132,12 +137,14 @@ class Event:
             if not agent.strip():
                 raise InvalidEvent("agent must not be empty")
         _check_text("msg", self.msg, MAX_MSG_CHARS)
-        if self.pct is not None:
-            if isinstance(self.pct, bool) or not isinstance(self.pct, (int, float)):
-                raise InvalidEvent(f"pct must be a number, not {type(self.pct).__name__}")
-            if not math.isfinite(self.pct) or not 0.0 <= self.pct <= 1.0:
-                raise InvalidEvent(f"pct must be a fraction from 0.0 to 1.0, not {self.pct!r}")
-            object.__setattr__(self, "pct", float(self.pct))
+        pct = self.pct
+        if pct is not None:
+            if type(pct) is not float:
+                if isinstance(pct, bool) or not isinstance(pct, (int, float)):
+                    raise InvalidEvent(f"pct must be a number, not {type(pct).__name__}")
+                object.__setattr__(self, "pct", pct := float(pct))
+            if not 0.0 <= pct <= 1.0:  # also False for NaN; infinities are out of range
+                raise InvalidEvent(f"pct must be a fraction from 0.0 to 1.0, not {pct!r}")
         data, data_json = _snapshot_data(self.data)
         object.__setattr__(self, "data", data)
         object.__setattr__(self, "data_json", data_json)
