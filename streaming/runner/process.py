@@ -52,6 +52,7 @@ class Runner:
         self._pump_lock = asyncio.Lock()
         self._background: list[asyncio.Task[Any]] = []
         self._started = False
+        self._stopping = False  # the loop is shutting down: start nothing new
 
     # -- starting and stopping ----------------------------------------------------------------
 
@@ -67,6 +68,7 @@ class Runner:
 
     async def stop(self) -> None:
         """Cancel the runs and background tasks of this runner and wait for them (tests)."""
+        self._stopping = True
         for task in [*self.tasks.values(), *self._background]:
             task.cancel()
         await asyncio.gather(*self.tasks.values(), *self._background, return_exceptions=True)
@@ -131,7 +133,9 @@ class Runner:
     def _finished(self, session_id: uuid.UUID) -> None:
         self.tasks.pop(session_id, None)
         self.cancelling.discard(session_id)
-        if not self.loop.is_closed() and (self.waiting or self.mode == "worker"):
+        if self._stopping or self.loop.is_closed():
+            return
+        if self.waiting or self.mode == "worker":
             self._background.append(asyncio.create_task(self.pump(), name="runner-pump"))
             self._background = [t for t in self._background if not t.done()]
 
@@ -180,16 +184,18 @@ class Runner:
         lease = float(app_settings.LEASE_SECONDS)
         tick = min(1.0, lease / 3)
         elapsed = {"renew": 0.0, "sweep": lease, "poll": 0.0}
-        while True:
-            try:
-                await self._maintenance_round(elapsed, lease)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                logger.exception("runner %s: maintenance round failed", self.owner)
-            await asyncio.sleep(tick)
-            for key in elapsed:
-                elapsed[key] += tick
+        try:
+            while True:
+                try:
+                    await self._maintenance_round(elapsed, lease)
+                except Exception:
+                    logger.exception("runner %s: maintenance round failed", self.owner)
+                await asyncio.sleep(tick)
+                for key in elapsed:
+                    elapsed[key] += tick
+        except asyncio.CancelledError:
+            self._stopping = True  # cancelled only when the loop or the runner stops
+            raise
 
     async def _maintenance_round(self, elapsed: dict[str, float], lease: float) -> None:
         if self.tasks or self.waiting:
