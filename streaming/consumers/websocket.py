@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from contextlib import aclosing, suppress
 from typing import Any
 from urllib.parse import parse_qs
@@ -30,6 +29,7 @@ from streaming.replay import (
     SessionTail,
     aread_state,
     parse_cursor,
+    release,
     run_read,
     transport_setting,
 )
@@ -55,6 +55,13 @@ class SessionConsumer(AsyncWebsocketConsumer):
     membership: Membership | None = None
     _follower: asyncio.Task[None] | None = None
 
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            if self.channel_layer is not None:
+                release(self.channel_layer, self.channel_name)
+
     async def dispatch(self, message: dict[str, Any]) -> None:
         # Channels' dispatch hops to the shared database thread before every message to
         # close stale connections; this consumer reads on the reader threads, so skip it.
@@ -78,18 +85,17 @@ class SessionConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_BAD_REQUEST)
             return
         self.access = access
-        self.membership = Membership(
-            session_group(access.session.id), self.channel_name, time.monotonic()
+        # Join before the tail reads the database: nothing stored from here on is missed.
+        self.membership = await Membership.join(
+            self.channel_layer, session_group(access.session.id), self.channel_name
         )
         self.tail = SessionTail(access.session.id, after=after, membership=self.membership)
-        # Join before the tail reads the database: nothing stored from here on is missed.
-        await self.channel_layer.group_add(self.membership.group, self.channel_name)
         self._follower = asyncio.create_task(self._follow(self.tail))
 
     async def disconnect(self, code: int) -> None:
         await self._stop_following()
         if self.membership is not None:
-            await self.channel_layer.group_discard(self.membership.group, self.channel_name)
+            await self.membership.leave(self.channel_layer)
         self.tail = self.membership = self.access = None
 
     async def stream_events(self, message: dict[str, Any]) -> None:

@@ -7,6 +7,7 @@ See docs/transports.md.
 
 from streaming.replay.conf import transport_setting
 from streaming.replay.cursors import parse_cursor, parse_limit
+from streaming.replay.membership import Membership, release
 from streaming.replay.reads import (
     SessionState,
     WireEvent,
@@ -15,7 +16,7 @@ from streaming.replay.reads import (
     read_page,
     run_read,
 )
-from streaming.replay.tail import KEEPALIVE, End, Keepalive, Membership, SessionTail
+from streaming.replay.tail import KEEPALIVE, End, Keepalive, SessionTail
 
 __all__ = [
     "KEEPALIVE",
@@ -30,6 +31,7 @@ __all__ = [
     "parse_cursor",
     "parse_limit",
     "read_page",
+    "release",
     "run_read",
     "transport_setting",
 ]

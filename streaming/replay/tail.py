@@ -25,6 +25,7 @@ from typing import Any
 
 from streaming.replay import watch
 from streaming.replay.conf import transport_setting
+from streaming.replay.membership import Membership
 from streaming.replay.reads import SessionState, WireEvent, aread_state, encode, iter_pages
 
 
@@ -45,15 +46,6 @@ class Keepalive:
 
 KEEPALIVE = Keepalive()
 Output = list[WireEvent] | End | Keepalive
-
-
-@dataclass(slots=True)
-class Membership:
-    """A channel's membership of a session group, re-joined now and then (group_expiry)."""
-
-    group: str
-    channel: str
-    joined_at: float
 
 
 class SessionTail:

@@ -7,11 +7,15 @@ every endpoint; so is cancel for a share token (it grants reading only).
 
 from __future__ import annotations
 
+import functools
 import json
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+from asgiref.sync import sync_to_async
 from django.core.exceptions import RequestDataTooBig
+from django.db import connections
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 
 from streaming.access import Access, get_access
@@ -24,6 +28,28 @@ from streaming.views.errors import error_response
 
 LIST_LIMIT, LIST_CAP = 50, 500
 EVENTS_LIMIT, EVENTS_CAP = 500, 5_000
+
+
+AsyncView = Callable[..., Awaitable[HttpResponse]]
+
+
+def releases_connections(view: AsyncView) -> AsyncView:
+    """Close the request thread's database connections when `view` returns.
+
+    Under ASGI each request runs its sync calls (the login session, the user) on a thread of
+    its own, whose connection is never reused; Django's docs say to disable persistent
+    connections under ASGI. Closing it here keeps a long-lived stream from holding one for
+    its whole life (the streams read on the reader threads).
+    """
+
+    @functools.wraps(view)
+    async def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return await view(request, *args, **kwargs)
+        finally:
+            await sync_to_async(connections.close_all)()
+
+    return wrapper
 
 
 async def request_access(request: HttpRequest, session_id: Any) -> Access | None:
@@ -65,6 +91,7 @@ def session_object(request: HttpRequest, session: Session, *, with_token: bool) 
     return obj
 
 
+@releases_connections
 async def sessions_collection(request: HttpRequest) -> HttpResponse:
     """``GET /api/sessions/`` lists the caller's sessions; ``POST`` creates and starts one."""
     if request.method == "GET":
@@ -118,6 +145,7 @@ async def _create_session(request: HttpRequest) -> HttpResponse:
     return JsonResponse(session_object(request, session, with_token=True), status=201)
 
 
+@releases_connections
 async def session_detail(request: HttpRequest, session_id: str) -> HttpResponse:
     """``GET /api/sessions/<id>/``: the session object."""
     if request.method != "GET":
@@ -128,6 +156,7 @@ async def session_detail(request: HttpRequest, session_id: str) -> HttpResponse:
     return JsonResponse(session_object(request, access.session, with_token=access.shows_token))
 
 
+@releases_connections
 async def session_events(request: HttpRequest, session_id: str) -> HttpResponse:
     """``GET /api/sessions/<id>/events/?after=N&limit=M``: one page of stored events."""
     if request.method != "GET":
@@ -151,6 +180,7 @@ async def session_events(request: HttpRequest, session_id: str) -> HttpResponse:
     return HttpResponse(body, content_type="application/json")
 
 
+@releases_connections
 async def session_cancel(request: HttpRequest, session_id: str) -> HttpResponse:
     """``POST /api/sessions/<id>/cancel/``: 202 in every state (owner and staff only)."""
     if request.method != "POST":

@@ -10,21 +10,19 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 
-from asgiref.sync import sync_to_async
-from django.db import connections
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, StreamingHttpResponse
 
 from streaming.replay import iter_pages
-from streaming.views.api import not_found, request_access
+from streaming.views.api import not_found, releases_connections, request_access
 
 
+@releases_connections
 async def session_export(request: HttpRequest, session_id: str) -> HttpResponse:
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
     access = await request_access(request, session_id)
     if access is None:
         return not_found()
-    await sync_to_async(connections.close_all)()  # the export reads on the reader threads
     session = access.session
     response = StreamingHttpResponse(
         jsonl_lines(session.id, up_to=session.last_seq), content_type="application/x-ndjson"

@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
+import logging
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import aclosing, suppress
 
-from asgiref.sync import sync_to_async
 from channels.layers import BaseChannelLayer, get_channel_layer
-from django.db import connections
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, StreamingHttpResponse
 
 from streaming.exceptions import BadCursor
@@ -30,19 +28,24 @@ from streaming.replay import (
     SessionTail,
     WireEvent,
     parse_cursor,
+    release,
     transport_setting,
 )
-from streaming.views.api import bad_input, not_found, request_access
+from streaming.views.api import bad_input, not_found, releases_connections, request_access
+
+logger = logging.getLogger(__name__)
 
 OPENING = b": agentstream\n\n"  # flushes the headers at once (daphne sends them with a body)
 KEEPALIVE_LINE = b": keepalive\n\n"
 
 
+@releases_connections
 async def session_stream(request: HttpRequest, session_id: str) -> HttpResponse:
     """``GET /api/sessions/<id>/stream/``."""
     return await _stream(request, session_id)
 
 
+@releases_connections
 async def events_alias(request: HttpRequest) -> HttpResponse:
     """``GET /events?session_id=<id>``: the same stream at the original design's path."""
     if request.method != "GET":
@@ -66,9 +69,6 @@ async def _stream(request: HttpRequest, session_id: str) -> HttpResponse:
         after = parse_cursor(raw, last_seq=access.session.last_seq)
     except BadCursor as exc:
         return bad_input(exc)
-    # The request's own database thread (login, session) would keep its connection for as
-    # long as the stream lives; give it back: the stream reads on the reader threads.
-    await sync_to_async(connections.close_all)()
     response = StreamingHttpResponse(
         sse_events(access.session.id, after=after), content_type="text/event-stream"
     )
@@ -90,10 +90,9 @@ async def sse_events(session_id: uuid.UUID, *, after: int) -> AsyncIterator[byte
     """Yield the SSE body of one session's stream after `after`, until its `end` event."""
     layer = get_channel_layer()
     channel = await layer.new_channel()
-    membership = Membership(session_group(session_id), channel, time.monotonic())
-    tail = SessionTail(session_id, after=after, membership=membership)
     # Join before the tail reads the database: nothing stored from here on is missed.
-    await layer.group_add(membership.group, channel)
+    membership = await Membership.join(layer, session_group(session_id), channel)
+    tail = SessionTail(session_id, after=after, membership=membership)
     listener = asyncio.create_task(_listen(layer, channel, tail))
     try:
         yield OPENING
@@ -110,11 +109,22 @@ async def sse_events(session_id: uuid.UUID, *, after: int) -> AsyncIterator[byte
         listener.cancel()
         with suppress(asyncio.CancelledError):
             await listener
-        await layer.group_discard(membership.group, channel)
+        await membership.leave(layer)
+        release(layer, channel)
 
 
 async def _listen(layer: BaseChannelLayer, channel: str, tail: SessionTail) -> None:
-    while True:
-        message = await layer.receive(channel)
-        if message.get("type") == EVENTS_MESSAGE:
-            tail.ring(message)
+    """Ring `tail` with the channel's group messages until cancelled.
+
+    If the layer fails, stop listening: the stream goes on through the watcher's idle
+    rereads (about a second behind) rather than failing the client.
+    """
+    try:
+        while True:
+            message = await layer.receive(channel)
+            if message.get("type") == EVENTS_MESSAGE:
+                tail.ring(message)
+    except Exception:
+        logger.warning(
+            "session %s: the SSE stream stopped listening", tail.session_id, exc_info=True
+        )

@@ -188,6 +188,24 @@ class SseClient:
             await self.communicator.wait(within)
 
 
+async def layer_footprint(group: str) -> dict[str, int]:
+    """What the channel layer holds for connections: group members and per-channel queues."""
+    from channels.layers import InMemoryChannelLayer, get_channel_layer
+
+    layer = get_channel_layer()
+    if isinstance(layer, InMemoryChannelLayer):
+        return {
+            "groups": len(layer.groups),
+            "group_members": sum(len(m) for m in layer.groups.values()),
+            "channels": len(layer.channels),
+        }
+    redis = layer.connection(layer.consistent_hash(group))  # channels-redis
+    return {
+        "group_members": await redis.zcard(layer._group_key(group)),
+        "channels": len(layer.receive_buffer),
+    }
+
+
 @pytest.fixture
 def fast_streams(settings):
     """Short idle polls and keepalives so tests of them run in well under a second."""

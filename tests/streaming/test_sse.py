@@ -9,12 +9,12 @@ import uuid
 
 import pytest
 from asgiref.sync import sync_to_async
-from channels.layers import get_channel_layer
 
 from streaming import Event, bound_session, emit
+from streaming.groups import session_group
 from streaming.replay.watch import watcher
 from tests.conftest import make_session, make_user
-from tests.streaming.conftest import SseClient, alogin_cookie, emit_events, think
+from tests.streaming.conftest import SseClient, alogin_cookie, emit_events, layer_footprint, think
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -175,7 +175,6 @@ async def test_disconnects_leave_nothing_behind(user):
     session = await new_session(user)
     await emit_events(session.id, 2, end=None)
     query = f"token={session.share_token}"
-    layer = get_channel_layer()
 
     async def cycle():
         sse = await SseClient(stream_path(session), query=query).start()
@@ -186,12 +185,14 @@ async def test_disconnects_leave_nothing_behind(user):
     for _ in range(20):
         await cycle()
     gc.collect()
-    before = (len(asyncio.all_tasks()), len(layer.groups), len(layer.channels), len(watcher))
+    group = session_group(session.id)
+    before = (len(asyncio.all_tasks()), await layer_footprint(group), len(watcher))
     objects = len(gc.get_objects())
     for _ in range(300):
         await cycle()
     gc.collect()
-    after = (len(asyncio.all_tasks()), len(layer.groups), len(layer.channels), len(watcher))
+    after = (len(asyncio.all_tasks()), await layer_footprint(group), len(watcher))
     assert after == before
-    assert before[1:] == (0, 0, 0)
+    assert before[1]["group_members"] == 0
+    assert before[2] == 0
     assert len(gc.get_objects()) - objects < 200

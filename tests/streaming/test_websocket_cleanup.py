@@ -8,13 +8,13 @@ import threading
 
 import pytest
 from asgiref.sync import sync_to_async
-from channels.layers import get_channel_layer
 
 from streaming.consumers.websocket import SessionConsumer
+from streaming.groups import session_group
 from streaming.replay import transport_setting
 from streaming.replay.watch import watcher
 from tests.conftest import make_session
-from tests.streaming.conftest import emit_events, ws_open
+from tests.streaming.conftest import emit_events, layer_footprint, ws_open
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -27,12 +27,9 @@ def consumers_alive() -> int:
     return sum(isinstance(o, SessionConsumer) for o in gc.get_objects())
 
 
-def footprint() -> dict[str, int]:
-    layer = get_channel_layer()
+async def footprint(group: str) -> dict[str, int]:
     return {
-        "groups": len(layer.groups),
-        "group_members": sum(len(m) for m in layer.groups.values()),
-        "channels": len(layer.channels),
+        **(await layer_footprint(group)),
         "tasks": len(asyncio.all_tasks()),
         "other_threads": sum(
             not t.name.startswith("agentstream-read") for t in threading.enumerate()
@@ -56,14 +53,14 @@ async def test_a_thousand_connects_and_disconnects_leave_nothing_behind(user):
     for _ in range(50):  # warm up: lazily made pools, caches, the watcher task
         await cycle(path)
     await asyncio.sleep(0)
-    before = footprint()
+    before = await footprint(session_group(session.id))
     gc.collect()
     objects_before = len(gc.get_objects())
     for _ in range(1_000):
         await cycle(path)
     gc.collect()
     grown = len(gc.get_objects()) - objects_before
-    after = footprint()
+    after = await footprint(session_group(session.id))
     assert after == before
     assert before["group_members"] == 0
     assert before["consumers"] == 0
@@ -76,7 +73,7 @@ async def test_a_thousand_connects_and_disconnects_leave_nothing_behind(user):
 async def test_connections_that_were_refused_leave_nothing_behind(user):
     session = await sync_to_async(make_session)(user)
     await emit_events(session.id, 1, end=None)
-    before = footprint()
+    before = await footprint(session_group(session.id))
     for n in range(200):
         query = "token=nope" if n % 2 else f"token={session.share_token}&after=x"
         path = f"/ws/sessions/{session.id}/?{query}"
@@ -84,4 +81,4 @@ async def test_connections_that_were_refused_leave_nothing_behind(user):
         while (await client.receive_output(timeout=5))["type"] != "websocket.close":
             pass
         await client.disconnect()
-    assert footprint() == before
+    assert await footprint(session_group(session.id)) == before
