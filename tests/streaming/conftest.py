@@ -5,6 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
+import socket
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterable
 from typing import Any
@@ -218,3 +222,79 @@ def fast_streams(settings):
 def fast_password_hasher(settings):
     """Users made by fixtures hash their password cheaply (tests only ever force_login)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def database_url(settings_dict: dict[str, Any]) -> str:
+    """Return a DATABASE_URL for the test database (what subprocess servers must use)."""
+    from urllib.parse import quote
+
+    if settings_dict["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{settings_dict['NAME']}"
+    auth = quote(settings_dict["USER"] or "")
+    if settings_dict.get("PASSWORD"):
+        auth += ":" + quote(settings_dict["PASSWORD"])
+    host = settings_dict.get("HOST") or "127.0.0.1"
+    port = settings_dict.get("PORT") or "5432"
+    return f"postgres://{auth}@{host}:{port}/{settings_dict['NAME']}"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class DaphneServer:
+    """A real `daphne project.asgi:application` process on a free loopback port."""
+
+    def __init__(self, env: dict[str, str], log_path: str) -> None:
+        self.port = free_port()
+        self.log = open(log_path, "wb")  # noqa: SIM115 closed in stop()
+        self.process = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "daphne", "-v", "1"),
+                *("-b", "127.0.0.1", "-p", str(self.port), "project.asgi:application"),
+            ],
+            env={**os.environ, **env, "PYTHONUNBUFFERED": "1"},
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+
+    @property
+    def http(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws(self) -> str:
+        return f"ws://127.0.0.1:{self.port}"
+
+    async def ready(self, within: float = 30) -> DaphneServer:
+        """Wait until /healthz answers 200."""
+        import httpx
+
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + within
+        async with httpx.AsyncClient() as client:
+            while True:
+                assert self.process.poll() is None, self.read_log()
+                try:
+                    if (await client.get(f"{self.http}/healthz", timeout=2)).status_code == 200:
+                        return self
+                except httpx.HTTPError:
+                    pass
+                assert loop.time() < deadline, self.read_log()
+                await asyncio.sleep(0.1)
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait(10)
+
+    def stop(self) -> None:
+        self.kill()
+        self.log.close()
+
+    def read_log(self) -> str:
+        self.log.flush()
+        with open(self.log.name, "rb") as f:
+            return f.read().decode(errors="replace")[-4000:]

@@ -10,6 +10,7 @@ from contextlib import aclosing
 import pytest
 from asgiref.sync import SyncToAsync, sync_to_async
 from channels.layers import InMemoryChannelLayer, get_channel_layer
+from channels_redis.core import RedisChannelLayer
 
 from streaming import Event, bound_session, emit, flush
 from streaming.exceptions import BadCursor, BadLimit
@@ -19,7 +20,14 @@ from streaming.replay import KEEPALIVE, End, SessionTail, iter_pages, parse_curs
 from streaming.replay.watch import watcher
 from streaming.store import record_events
 from tests.conftest import make_session, make_user
-from tests.streaming.conftest import emit_events, think
+from tests.streaming.conftest import (
+    SseClient,
+    alogin_cookie,
+    emit_events,
+    think,
+    ws_open,
+    ws_until_end,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -136,11 +144,11 @@ async def test_keepalives_while_idle(fast_streams):
     assert len(watcher) == 0
 
 
-class DroppingLayer(InMemoryChannelLayer):
-    """An in-memory layer that loses every `drop_every`-th event message and every terminal one."""
+class Dropping:
+    """A channel layer that loses every `drop_every`-th event message and every terminal one."""
 
-    def __init__(self, drop_every: int = 3, **kwargs):
-        super().__init__(**kwargs)
+    def __init__(self, *args, drop_every: int = 3, **kwargs):
+        super().__init__(*args, **kwargs)
         self.drop_every = drop_every
         self.seen = 0
         self.dropped: list[int] = []
@@ -155,12 +163,31 @@ class DroppingLayer(InMemoryChannelLayer):
         await super().group_send(group, message)
 
 
+class DroppingLayer(Dropping, InMemoryChannelLayer):
+    pass
+
+
+class DroppingRedisLayer(Dropping, RedisChannelLayer):
+    pass
+
+
 @pytest.fixture
 def dropping_layer(settings, fast_streams):
     settings.CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "tests.streaming.test_replay.DroppingLayer",
             "CONFIG": {"drop_every": 3},
+        }
+    }
+    return settings
+
+
+@pytest.fixture
+def dropping_redis_layer(settings, fast_streams, redis_url):
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "tests.streaming.test_replay.DroppingRedisLayer",
+            "CONFIG": {"drop_every": 3, "hosts": [redis_url], "prefix": f"d{uuid.uuid4().hex[:8]}"},
         }
     }
     return settings
@@ -175,13 +202,9 @@ async def emit_slowly(session_id: uuid.UUID, count: int) -> None:
         await emit(Event.for_session("completed", "done"), wait=True)
 
 
-async def test_a_layer_dropping_messages_and_the_terminal_one_loses_nothing(dropping_layer, user):
-    from tests.streaming.conftest import alogin_cookie, ws_open, ws_until_end
-
+async def check_nothing_lost_when_the_layer_drops(user) -> None:
     session = await sync_to_async(make_session)(user)
     client = await ws_open(f"/ws/sessions/{session.id}/", cookie=await alogin_cookie(user))
-    from tests.streaming.conftest import SseClient
-
     sse = await SseClient(
         f"/api/sessions/{session.id}/stream/", query=f"token={session.share_token}"
     ).start()
@@ -192,11 +215,22 @@ async def test_a_layer_dropping_messages_and_the_terminal_one_loses_nothing(drop
     assert await sse.read_until_end() == {"status": "completed", "last_seq": 32}
     assert sse.seqs() == list(range(1, 33))
     layer = get_channel_layer()
-    assert isinstance(layer, DroppingLayer)
+    assert isinstance(layer, Dropping)
     assert 32 in layer.dropped  # the terminal message never arrived
     assert len(layer.dropped) >= 10
     await client.disconnect()
     await sse.disconnect()
+
+
+@pytest.mark.usefixtures("dropping_layer", "fast_password_hasher")
+async def test_a_layer_dropping_messages_and_the_terminal_one_loses_nothing(user):
+    await check_nothing_lost_when_the_layer_drops(user)
+
+
+@pytest.mark.redis
+@pytest.mark.usefixtures("dropping_redis_layer", "fast_password_hasher")
+async def test_a_redis_layer_dropping_messages_loses_nothing(user):
+    await check_nothing_lost_when_the_layer_drops(user)
 
 
 async def test_a_slow_client_is_dropped_behind_then_catches_up_from_the_database(settings):
