@@ -24,7 +24,6 @@ const cancelButton = document.getElementById("cancel-button");
 const lanes = new LaneBoard(document.getElementById("lanes"));
 const decisions = new DecisionList(document.getElementById("decisions"));
 
-let status = config.status;
 let socket = null;
 let attempts = 0;
 let stopped = false; // no more reconnects: ended or no access
@@ -67,9 +66,11 @@ function apply(event, { history = false } = {}) {
 }
 
 function updateStatus(next) {
-  status = next;
   setStatus(statusNode, next);
-  if (TERMINAL.has(next) && cancelButton) cancelButton.disabled = true;
+  if (!TERMINAL.has(next)) return;
+  if (cancelButton) cancelButton.disabled = true;
+  const waiting = document.querySelector("#lanes [data-placeholder]");
+  if (waiting) waiting.textContent = "No agent ran in this session.";
 }
 
 async function loadReport() {

@@ -40,6 +40,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+#: Deadlines, not timings: generous, since other test runs share this machine's two cores.
+EXPECT_TIMEOUT_MS = 20_000
 #: A file name and a query that would run script if anything rendered them as HTML.
 XSS = "<img src=x onerror=window.__xss=1>"
 
@@ -140,8 +142,9 @@ def daphne_url(
 
 @pytest.fixture
 async def browser(chromium: str) -> AsyncIterator[Any]:
-    from playwright.async_api import async_playwright
+    from playwright.async_api import async_playwright, expect
 
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:
@@ -198,7 +201,7 @@ async def new_page(browser: Any, base: str, watch: PageWatch, user: Any = None) 
     if user is not None:
         await context.add_cookies([await sync_to_async(session_cookie)(user, base)])
     page = await context.new_page()
-    page.set_default_timeout(20_000)
+    page.set_default_timeout(EXPECT_TIMEOUT_MS)
     return watch.attach(page)
 
 

@@ -176,3 +176,25 @@ async def test_a_page_opened_mid_run_loads_the_history_in_pages_first(browser, d
     assert await shown_seqs(page) == list(range(1, 1504))
     lane = page.locator('.lane[data-agent="architect"]')
     await expect(lane.locator(".lane-pct")).to_have_text("100%")
+
+
+async def test_the_owner_cancels_from_the_page_and_a_share_link_cannot(browser, daphne_url, watch):
+    user = await sync_to_async(make_user)("alice")
+    session = await sync_to_async(make_session)(user, query="Waiting to start")  # pending
+    reader = await new_page(browser, daphne_url, watch)
+    await reader.goto(f"{daphne_url}/sessions/{session.id}/?token={session.share_token}")
+    await expect(reader.locator("#session-status")).to_have_attribute("data-status", "pending")
+    await expect(reader.locator("#cancel-button")).to_have_count(0)
+    await expect(reader.locator("#connection-state")).to_have_attribute("data-state", "live")
+
+    page = await new_page(browser, daphne_url, watch, user)
+    await page.goto(f"{daphne_url}/sessions/{session.id}/")
+    await expect(page.locator("#connection-state")).to_have_attribute("data-state", "live")
+    await page.click("#cancel-button")
+    await expect(page.locator("#session-status")).to_have_attribute("data-status", "cancelled")
+    await expect(page.locator("#cancel-button")).to_be_disabled()
+    assert await shown_seqs(page) == [1, 2]  # started, cancelled
+    # The share-link reader follows along read-only.
+    await expect(reader.locator("#session-status")).to_have_attribute("data-status", "cancelled")
+    assert await shown_seqs(reader) == [1, 2]
+    await shot(reader, "live-shared-cancelled")
