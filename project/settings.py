@@ -36,6 +36,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "streaming.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # JSON errors under /api/, /events and /healthz (PROTOCOL.md), around everything below.
     "streaming.middleware.JsonErrorsMiddleware",
