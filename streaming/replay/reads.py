@@ -158,9 +158,11 @@ async def iter_pages(
     Every seq up to a session's last_seq is committed (seqs are allocated in the inserting
     transaction), so the pages are gapless; a short read means rows were deleted, and stops.
     """
+    from streaming.replay.shared import shared_page
+
     size = page or transport_setting("REPLAY_PAGE")
     while after < up_to:
-        rows = await run_read(read_page, session_id, after, up_to, size)
+        rows = await shared_page(session_id, after, up_to, size)
         if not rows:
             logger.warning("session %s: events %d..%d are missing", session_id, after + 1, up_to)
             return

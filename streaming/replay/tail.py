@@ -26,7 +26,8 @@ from typing import Any
 from streaming.replay import watch
 from streaming.replay.conf import transport_setting
 from streaming.replay.membership import Membership
-from streaming.replay.reads import SessionState, WireEvent, aread_state, encode, iter_pages
+from streaming.replay.reads import SessionState, WireEvent, aread_state, iter_pages
+from streaming.replay.shared import encode_once
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +82,7 @@ class SessionTail:
             seq = event["seq"]
             if seq <= self.sent or seq in self._buffer:
                 continue  # a repeat: sent already, or buffered from another message
-            wire = encode(event)
+            wire = encode_once(event)
             if self._buffered_bytes + len(wire.text) > self._limit:
                 self._overflow()
                 break
