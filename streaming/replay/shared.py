@@ -44,11 +44,18 @@ async def shared_page(session_id: uuid.UUID, after: int, up_to: int, limit: int)
     task = _pages.get(key)
     if task is None or task.get_loop() is not loop or _failed(task):
         task = loop.create_task(run_read(read_page, session_id, after, up_to, limit))
+        task.add_done_callback(retrieve)
         _pages[key] = task
         while len(_pages) > PAGES_KEPT:
             _pages.popitem(last=False)
     # Shielded: a reader that goes away must not cancel the read the others wait for.
     return await asyncio.shield(task)
+
+
+def retrieve(future: asyncio.Future[Any]) -> None:
+    """Done callback: mark a failure as seen (each waiter raises it; nobody may be waiting)."""
+    if not future.cancelled():
+        future.exception()
 
 
 def _failed(task: asyncio.Task[Any]) -> bool:

@@ -210,6 +210,22 @@ async def layer_footprint(group: str) -> dict[str, int]:
     }
 
 
+def connection_tasks() -> int:
+    """Tasks on the loop, leaving out the process-wide stream watcher (it comes and goes)."""
+    return sum(
+        t.get_name() != "agentstream-stream-watcher" and not t.done() for t in asyncio.all_tasks()
+    )
+
+
+async def settled(probe, expected, within: float = 5):
+    """Return `await probe()` once it equals `expected` (or whatever it is after `within` s)."""
+    for _ in range(int(within / 0.02)):
+        if (value := await probe()) == expected:
+            return value
+        await asyncio.sleep(0.02)
+    return await probe()
+
+
 @pytest.fixture
 def fast_streams(settings):
     """Short idle polls and keepalives so tests of them run in well under a second."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 import uuid
 from contextlib import aclosing
@@ -15,8 +16,17 @@ from channels_redis.core import RedisChannelLayer
 from streaming import Event, bound_session, emit, flush
 from streaming.exceptions import BadCursor, BadLimit
 from streaming.groups import EVENTS_MESSAGE, session_group
+from streaming.models import Event as Row
 from streaming.models import Session
-from streaming.replay import KEEPALIVE, End, SessionTail, iter_pages, parse_cursor, parse_limit
+from streaming.replay import (
+    KEEPALIVE,
+    End,
+    SessionTail,
+    iter_pages,
+    parse_cursor,
+    parse_limit,
+    read_page,
+)
 from streaming.replay.watch import watcher
 from streaming.store import record_events
 from tests.conftest import make_session, make_user
@@ -300,6 +310,27 @@ async def test_a_deleted_session_stops_the_stream():
     tail = SessionTail(session.id, after=0)
     await session.adelete()
     assert [o async for o in tail.follow()] == []
+
+
+async def test_replayed_rows_are_the_same_event_objects_as_the_models_give():
+    session = await new_session()
+    values = [
+        Event.for_session("started", "go"),
+        Event.for_agent("research", "progress", "half \u2014 done\n", pct=0.5),
+        Event.for_agent("research", "progress", "a third", pct=1 / 3, data={"k": [1, 2.5]}),
+        Event.for_agent("codesmith", "result", 'quote " and \\ and \u00e9\U0001f600', pct=1),
+        Event.for_agent("a" * 64, "think", "x", data={"nested": {"line": "a\nb", "none": None}}),
+        Event.decision(next="reviewer", reasoning="because\r\nso", confidence=0.9),
+        Event.for_agent("r", "error", "e", data={"\u00fcber": "\u2028", "big": 10**20}),
+        Event.for_session("failed", "boom", data={"error": "Trace\nback"}),
+    ]
+    await sync_to_async(record_events)(session_id=session.id, events=values)
+    page = await sync_to_async(read_page)(session.id, 0, len(values), 100)
+    rows = [r async for r in Row.objects.for_session(session.id)]
+    assert [json.loads(w.text) for w in page] == [r.to_dict() for r in rows]
+    assert all("\n" not in w.text and "\r" not in w.text for w in page)
+    assert [w.end_status for w in page] == [None] * 7 + ["failed"]
+    assert [w.t for w in page] == [r.t for r in rows]
 
 
 def test_cursor_rules():

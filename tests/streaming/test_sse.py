@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import json
 import uuid
@@ -14,7 +13,15 @@ from streaming import Event, bound_session, emit
 from streaming.groups import session_group
 from streaming.replay.watch import watcher
 from tests.conftest import make_session, make_user
-from tests.streaming.conftest import SseClient, alogin_cookie, emit_events, layer_footprint, think
+from tests.streaming.conftest import (
+    SseClient,
+    alogin_cookie,
+    connection_tasks,
+    emit_events,
+    layer_footprint,
+    settled,
+    think,
+)
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -186,12 +193,16 @@ async def test_disconnects_leave_nothing_behind(user):
         await cycle()
     gc.collect()
     group = session_group(session.id)
-    before = (len(asyncio.all_tasks()), await layer_footprint(group), len(watcher))
+
+    async def footprint():
+        return (connection_tasks(), await layer_footprint(group), len(watcher))
+
+    before = await footprint()
     objects = len(gc.get_objects())
     for _ in range(300):
         await cycle()
     gc.collect()
-    after = (len(asyncio.all_tasks()), await layer_footprint(group), len(watcher))
+    after = await settled(footprint, before)
     assert after == before
     assert before[1]["group_members"] == 0
     assert before[2] == 0
