@@ -197,7 +197,7 @@ async def test_sync_emit_publishes_on_the_servers_loop():
         await asyncio.to_thread(emit_sync, think("from a thread"))
         await asyncio.to_thread(flush_sync)
     assert await receive_seqs(layer, channel, 2) == [1, 2]
-    assert get_bus()._own_loop is None
+    assert not get_bus().publisher.uses_own_loop
 
 
 def _lock_events_table():
