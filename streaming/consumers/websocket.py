@@ -26,6 +26,7 @@ from streaming.groups import session_group
 from streaming.replay import (
     End,
     Membership,
+    Output,
     SessionTail,
     aread_state,
     parse_cursor,
@@ -145,15 +146,11 @@ class SessionConsumer(AsyncWebsocketConsumer):
     # -- sending -------------------------------------------------------------------------------
 
     async def _follow(self, tail: SessionTail) -> None:
-        batch_bytes = transport_setting("WS_BATCH_BYTES")
         try:
             async with aclosing(tail.follow()) as outputs:
                 async for output in outputs:
-                    if isinstance(output, End):
-                        await self.send(text_data=frames.control("end", **output.to_dict()))
-                    elif isinstance(output, list):
-                        for frame in frames.event_frames(output, max_bytes=batch_bytes):
-                            await self.send(text_data=frame)
+                    await self._send_output(output)
+                    del output  # an idle socket keeps no copy of what it sent last
             if tail.ended is None:  # the session was deleted under us
                 await self.close(code=CLOSE_NOT_FOUND)
         except asyncio.CancelledError:
@@ -161,6 +158,14 @@ class SessionConsumer(AsyncWebsocketConsumer):
         except Exception:
             logger.exception("session %s: the WebSocket stream failed", tail.session_id)
             await self.close(code=CLOSE_SERVER_ERROR)  # the client resumes from its last seq
+
+    async def _send_output(self, output: Output) -> None:
+        if isinstance(output, End):
+            await self.send(text_data=frames.control("end", **output.to_dict()))
+        elif isinstance(output, list):
+            batch_bytes = transport_setting("WS_BATCH_BYTES")
+            for frame in frames.event_frames(output, max_bytes=batch_bytes):
+                await self.send(text_data=frame)
 
     async def _stop_following(self) -> None:
         task, self._follower = self._follower, None

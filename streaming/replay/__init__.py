@@ -16,13 +16,14 @@ from streaming.replay.reads import (
     read_page,
     run_read,
 )
-from streaming.replay.tail import KEEPALIVE, End, Keepalive, SessionTail
+from streaming.replay.tail import KEEPALIVE, End, Keepalive, Output, SessionTail
 
 __all__ = [
     "KEEPALIVE",
     "End",
     "Keepalive",
     "Membership",
+    "Output",
     "SessionState",
     "SessionTail",
     "WireEvent",
