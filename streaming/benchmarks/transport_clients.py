@@ -181,25 +181,31 @@ async def fanout(server: BenchServer, clients: int, count: int) -> dict:
     return {"events_per_client_s": count / elapsed, "emit_s": count / emit_seconds}
 
 
-async def replay(server: BenchServer, count: int, naive: bool) -> dict:
-    """Seconds to replay a `count`-event session to a new client, and live emits/s meanwhile."""
+async def replay(server: BenchServer, count: int) -> dict:
+    """Seconds to replay a `count`-event session to a new client, paged and naive, with a live
+    session's emits/s alone and meanwhile."""
     [(sid, token), (live, _)] = await server.call("sessions", count=2)
     await server.call("load", sid=sid, count=count)
-    alone = await server.call("live_rate", sid=live, seconds=2)
-    url = f"ws://127.0.0.1:{server.port}/bench/naive/{sid}/" if naive else server.ws_url(sid, token)
+    figures = {}
+    for name, url in (
+        ("paged", server.ws_url(sid, token)),
+        ("naive", f"ws://127.0.0.1:{server.port}/bench/naive/{sid}/"),
+    ):
+        alone = await server.call("live_rate", sid=live, seconds=2)
+        reading = asyncio.create_task(_read_to_end(server, url))
+        during = asyncio.create_task(server.call("live_rate", sid=live, seconds=1))
+        seconds = await reading
+        figures[name] = {"seconds": seconds, "live_alone": alone, "live_during": await during}
+    return figures
 
-    async def read_all() -> float:
-        start = time.perf_counter()
-        async with await server.ws(url) as socket:
-            async for text in socket:
-                if '"type":"end"' in text or '"type": "end"' in text:
-                    return time.perf_counter() - start
-        raise RuntimeError("the replay ended without `end`")
 
-    reading = asyncio.create_task(read_all())
-    during = asyncio.create_task(server.call("live_rate", sid=live, seconds=2))
-    seconds = await reading
-    return {"seconds": seconds, "live_alone": alone, "live_during": await during}
+async def _read_to_end(server: BenchServer, url: str) -> float:
+    start = time.perf_counter()
+    async with await server.ws(url) as socket:
+        async for text in socket:
+            if '"type":"end"' in text or '"type": "end"' in text:
+                return time.perf_counter() - start
+    raise RuntimeError("the replay ended without `end`")
 
 
 async def idle_memory(server: BenchServer, connections: int) -> dict:

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from contextlib import aclosing, suppress
+from contextvars import Token
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -21,6 +23,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 
 from streaming.access import Access, get_access
 from streaming.consumers import frames
+from streaming.context import bind_session, reset_session
 from streaming.exceptions import BadCursor
 from streaming.groups import session_group
 from streaming.replay import (
@@ -55,6 +58,7 @@ class SessionConsumer(AsyncWebsocketConsumer):
     tail: SessionTail | None = None
     membership: Membership | None = None
     _follower: asyncio.Task[None] | None = None
+    _context: Token[uuid.UUID | None] | None = None
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         try:
@@ -86,6 +90,7 @@ class SessionConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_BAD_REQUEST)
             return
         self.access = access
+        self._context = bind_session(access.session.id)  # for everything this socket runs
         # Join before the tail reads the database: nothing stored from here on is missed.
         self.membership = await Membership.join(
             self.channel_layer, session_group(access.session.id), self.channel_name
@@ -97,7 +102,9 @@ class SessionConsumer(AsyncWebsocketConsumer):
         await self._stop_following()
         if self.membership is not None:
             await self.membership.leave(self.channel_layer)
-        self.tail = self.membership = self.access = None
+        if self._context is not None:
+            reset_session(self._context)
+        self.tail = self.membership = self.access = self._context = None
 
     async def stream_events(self, message: dict[str, Any]) -> None:
         """A batch stored by the bus (group message `stream.events`): hand it to the tail."""

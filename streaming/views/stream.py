@@ -19,6 +19,7 @@ from contextlib import aclosing, suppress
 from channels.layers import BaseChannelLayer, get_channel_layer
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, StreamingHttpResponse
 
+from streaming.context import bind_session, reset_session
 from streaming.exceptions import BadCursor
 from streaming.groups import EVENTS_MESSAGE, session_group
 from streaming.replay import (
@@ -94,6 +95,7 @@ async def sse_events(session_id: uuid.UUID, *, after: int) -> AsyncIterator[byte
     membership = await Membership.join(layer, session_group(session_id), channel)
     tail = SessionTail(session_id, after=after, membership=membership)
     listener = asyncio.create_task(_listen(layer, channel, tail))
+    context = bind_session(session_id)
     try:
         yield OPENING
         keepalive = transport_setting("SSE_KEEPALIVE_SECONDS")
@@ -106,6 +108,8 @@ async def sse_events(session_id: uuid.UUID, *, after: int) -> AsyncIterator[byte
                 else:
                     yield format_events(output)
     finally:
+        with suppress(ValueError):  # closed from another context (a finaliser): nothing to undo
+            reset_session(context)
         listener.cancel()
         with suppress(asyncio.CancelledError):
             await listener
