@@ -8,6 +8,7 @@ import threading
 
 import pytest
 from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
 
 from streaming.consumers.websocket import SessionConsumer
 from streaming.groups import session_group
@@ -88,3 +89,52 @@ async def test_connections_that_were_refused_leave_nothing_behind(user):
             pass
         await client.disconnect()
     assert await settled(lambda: footprint(session_group(session.id)), before) == before
+
+
+async def test_a_long_lived_socket_keeps_its_group_membership(settings, user):
+    """The watcher re-joins live streams before the layer's group_expiry forgets them."""
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels.layers.InMemoryChannelLayer",
+            "CONFIG": {"group_expiry": 1},
+        }
+    }
+    settings.AGENTSTREAM_IDLE_POLL_SECONDS = 0.1
+    settings.AGENTSTREAM_GROUP_REFRESH_SECONDS = 0.3
+    session = await sync_to_async(make_session)(user)
+    await emit_events(session.id, 0, end=None)
+    client = await ws_open(f"/ws/sessions/{session.id}/?token={session.share_token}")
+    assert (await client.receive_json_from(timeout=5))["seq"] == 1
+    layer = get_channel_layer()
+    group = session_group(session.id)
+    for _ in range(30):  # three seconds: three times the group expiry
+        await asyncio.sleep(0.1)
+        layer._clean_expired()
+        assert len(layer.groups.get(group, {})) == 1
+    await client.disconnect()
+    assert group not in layer.groups
+
+
+async def test_without_rejoining_the_layer_would_forget_the_socket(settings, user):
+    """The check above can fail: with re-joins pushed past the expiry, membership lapses."""
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels.layers.InMemoryChannelLayer",
+            "CONFIG": {"group_expiry": 1},
+        }
+    }
+    settings.AGENTSTREAM_IDLE_POLL_SECONDS = 0.1
+    settings.AGENTSTREAM_GROUP_REFRESH_SECONDS = 3_600
+    session = await sync_to_async(make_session)(user)
+    await emit_events(session.id, 0, end=None)
+    client = await ws_open(f"/ws/sessions/{session.id}/?token={session.share_token}")
+    assert (await client.receive_json_from(timeout=5))["seq"] == 1
+    layer = get_channel_layer()
+    group = session_group(session.id)
+    for _ in range(50):
+        await asyncio.sleep(0.1)
+        layer._clean_expired()
+        if not layer.groups.get(group):
+            break
+    assert not layer.groups.get(group)
+    await client.disconnect()
