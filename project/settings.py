@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -37,7 +38,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "streaming.security.ContentSecurityPolicyMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # WhiteNoise, async-capable: a sync-only middleware would push every async view to a thread.
+    "streaming.staticfiles.AsyncWhiteNoiseMiddleware",
     # JSON errors under /api/, /events and /healthz (PROTOCOL.md), around everything below.
     "streaming.middleware.JsonErrorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -94,6 +96,8 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 # Serve static files from the ASGI app itself, also with DJANGO_DEBUG=0 and without collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+# Without collectstatic there is no STATIC_ROOT folder, and that is fine (the finders serve).
+warnings.filterwarnings("ignore", message=r"No directory at: .*staticfiles", category=UserWarning)
 
 # Bodies over 1 MiB are refused with 413 `too_large` (PROTOCOL.md).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from asgiref.sync import async_to_sync
+from asgiref.sync import sync_to_async
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -31,7 +31,7 @@ from streaming.exceptions import StreamingError
 from streaming.models import Event, Session
 from streaming.report import render_report
 from streaming.runner import launch
-from streaming.sessions import create_session
+from streaming.sessions import acreate_session
 from streaming.workspaces import list_workspaces
 
 #: The agent whose `result` event carries the Markdown report, and the data keys it may use.
@@ -80,25 +80,35 @@ class StartSessionForm(forms.Form):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def home(request: HttpRequest) -> HttpResponse:
-    """List the user's sessions, newest first; POST starts one and opens its live page."""
-    form = StartSessionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+async def home(request: HttpRequest) -> HttpResponse:
+    """List the user's sessions, newest first; POST starts one and opens its live page.
+
+    Async, so the run is launched on the server's loop from the request itself (as the JSON API
+    does), never through `async_to_sync` from a worker thread; the page renders in a thread.
+    """
+    if request.method != "POST":
+        return await sync_to_async(render_home)(request, StartSessionForm())
+    form = await sync_to_async(StartSessionForm)(request.POST)
+    if form.is_valid():
         try:
-            session = create_session(
-                owner=request.user,
+            session = await acreate_session(
+                owner=await request.auser(),
                 query=form.cleaned_data["query"],
                 workspace=form.cleaned_data["workspace"],
             )
         except StreamingError as exc:
             form.add_error(None, str(exc))
         else:
-            async_to_sync(launch)(session.id)
+            await launch(session.id)
             return redirect("session-page", session_id=session.id)
+    return await sync_to_async(render_home)(request, form, status=400)
+
+
+def render_home(request: HttpRequest, form: StartSessionForm, status: int = 200) -> HttpResponse:
+    """Render the session list (a page of the user's sessions) with `form`."""
     sessions = Session.objects.filter(owner=request.user).newest_first()
     page = Paginator(sessions, SESSIONS_PER_PAGE).get_page(request.GET.get("page"))
     rows = [(session, format_duration(session)) for session in page]
-    status = 400 if request.method == "POST" else 200
     context = {"form": form, "page": page, "rows": rows}
     return render(request, "streaming/home.html", context, status=status)
 

@@ -10,6 +10,7 @@ and fail instead when AGENTSTREAM_REQUIRE_SERVICES=1.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -138,6 +139,10 @@ def daphne_url(
             process.kill()
             process.wait()
         log.close()
+    # The server's log must hold no error: one there is a bug even if the pages coped.
+    text = (ARTIFACTS / "daphne.log").read_text(errors="replace")
+    errors = re.findall(r"^\d{4}-\d\d-\d\d [\d:,]+ (?:ERROR|CRITICAL) .*$", text, re.M)
+    assert not errors, f"the server logged errors (see {ARTIFACTS / 'daphne.log'}): {errors}"
 
 
 @pytest.fixture

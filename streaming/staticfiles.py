@@ -1,0 +1,47 @@
+"""Static files from the ASGI app itself: WhiteNoise, as middleware that is also async.
+
+WhiteNoise's own middleware is sync-only. One sync-only middleware makes Django run everything
+below it through `async_to_sync` from a worker thread, so every async view (the JSON API, the
+streams) pays a thread hop, and tasks started by such a view inherit asgiref's executor of that
+finished request: the runner's background tasks then fail with "CurrentThreadExecutor already
+quit or is broken". This subclass keeps WhiteNoise's file index and responses and adds the async
+path, so the middleware chain stays async end to end. Found files are opened off the event loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
+from django.http import HttpRequest, HttpResponseBase
+from whitenoise.middleware import WhiteNoiseMiddleware
+
+
+class AsyncWhiteNoiseMiddleware(WhiteNoiseMiddleware):
+    """`whitenoise.middleware.WhiteNoiseMiddleware`, sync and async capable."""
+
+    sync_capable = True
+    async_capable = True
+
+    def __init__(self, get_response: Callable[..., Any] | None = None, **kwargs: Any) -> None:
+        super().__init__(get_response, **kwargs)
+        self.is_async = get_response is not None and iscoroutinefunction(get_response)
+        if self.is_async:
+            markcoroutinefunction(self)
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase | Awaitable[HttpResponseBase]:
+        if self.is_async:
+            return self._acall(request)
+        return super().__call__(request)
+
+    async def _acall(self, request: HttpRequest) -> HttpResponseBase:
+        if self.autorefresh:  # looks on disk (DEBUG): off the loop
+            static_file = await sync_to_async(self.find_file, thread_sensitive=False)(
+                request.path_info
+            )
+        else:
+            static_file = self.files.get(request.path_info)
+        if static_file is not None:
+            return await sync_to_async(self.serve, thread_sensitive=False)(static_file, request)
+        return await self.get_response(request)
