@@ -120,6 +120,8 @@ AGENTSTREAM_WORKSPACE_ROOT = os.environ.get(
 )
 AGENTSTREAM_RUNNER = os.environ.get("AGENTSTREAM_RUNNER", "inline")
 AGENTSTREAM_LLM = os.environ.get("AGENTSTREAM_LLM") or None
+# Where each session's Markdown report is written (default: reports/ in the project folder).
+AGENTSTREAM_REPORT_DIR = os.environ.get("AGENTSTREAM_REPORT_DIR") or None
 
 LOGGING = {
     "version": 1,
