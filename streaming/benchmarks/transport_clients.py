@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import WebSocketException
 
 
 class BenchServer:
@@ -139,8 +140,14 @@ async def latency(server: BenchServer, transport: str, rate: int, seconds: float
     readies = [asyncio.Event() for _ in pairs]
     tasks = [asyncio.create_task(reader(s, t, r)) for (s, t), r in zip(pairs, readies, strict=True)]
     await asyncio.wait_for(asyncio.gather(*(r.wait() for r in readies)), 60)
-    await asyncio.sleep(0.5)
-    sent = await server.call("emit_at", sids=[s for s, _ in pairs], rate=rate, seconds=seconds)
+    sids = [s for s, _ in pairs]
+    warm = await server.call("emit_at", sids=sids, rate=rate, seconds=1)  # warm up, not counted
+    for _ in range(100):
+        if len(samples) >= warm:
+            break
+        await asyncio.sleep(0.05)
+    samples.clear()
+    sent = await server.call("emit_at", sids=sids, rate=rate, seconds=seconds)
     for _ in range(200):  # up to 10 s for the stragglers
         if len(samples) >= sent:
             break
@@ -182,21 +189,47 @@ async def fanout(server: BenchServer, clients: int, count: int) -> dict:
 
 
 async def replay(server: BenchServer, count: int) -> dict:
-    """Seconds to replay a `count`-event session to a new client, paged and naive, with a live
-    session's emits/s alone and meanwhile."""
-    [(sid, token), (live, _)] = await server.call("sessions", count=2)
+    """Seconds to replay a `count`-event session to a new client, paged and naive: alone, and
+    beside a live session emitting as fast as it can (its emits/s), and how long other
+    clients wait meanwhile to connect and get their first frame."""
+    [(sid, token), (live, _), (small, small_token)] = await server.call("sessions", count=3)
     await server.call("load", sid=sid, count=count)
+    await server.call("load", sid=small, count=1)
     figures = {}
     for name, url in (
         ("paged", server.ws_url(sid, token)),
         ("naive", f"ws://127.0.0.1:{server.port}/bench/naive/{sid}/"),
     ):
+        quiet = await _read_to_end(server, url)
         alone = await server.call("live_rate", sid=live, seconds=2)
         reading = asyncio.create_task(_read_to_end(server, url))
         during = asyncio.create_task(server.call("live_rate", sid=live, seconds=1))
+        probes = asyncio.create_task(_probe(server, server.ws_url(small, small_token), reading))
         seconds = await reading
-        figures[name] = {"seconds": seconds, "live_alone": alone, "live_during": await during}
+        figures[name] = {
+            "quiet": quiet,
+            "seconds": seconds,
+            "live_alone": alone,
+            "live_during": await during,
+            "probe_max_ms": max(await probes) * 1000,
+        }
     return figures
+
+
+async def _probe(server: BenchServer, url: str, until: asyncio.Task[float]) -> list[float]:
+    """Connect, wait for the first frame, close, again, until `until` is done; the waits."""
+    waits = [0.0]
+    while not until.done():
+        start = time.perf_counter()
+        try:
+            async with await server.ws(url) as socket:
+                await socket.recv()
+        except (OSError, WebSocketException):  # refused: daphne's handshake timed out
+            waits.append(float("inf"))
+        else:
+            waits.append(time.perf_counter() - start)
+        await asyncio.sleep(0.05)
+    return waits
 
 
 async def _read_to_end(server: BenchServer, url: str) -> float:

@@ -128,17 +128,22 @@ class Command(BaseCommand):
             per = f["events_per_client_s"]
             w(f"| {name} | {per:,.0f} | {per * opts['clients']:,.0f} | {f['emit_s']:,.0f} |")
         w(
-            f"\nreplaying a {opts['backlog']:,}-event session to a new WebSocket client, "
-            "while another session emits as fast as it can:\n"
+            f"\nreplaying a {opts['backlog']:,}-event session to a new WebSocket client, alone "
+            "and while another session emits as fast as it can:\n"
         )
-        w("| setup | replay | seconds | live emits/s alone | live emits/s during |")
-        w("|---|---|---:|---:|---:|")
+        w(
+            "| setup | replay | seconds alone | seconds beside the emitter "
+            "| live emits/s alone | live emits/s during the replay "
+            "| another client's connect to first frame, max ms (inf: refused) |"
+        )
+        w("|---|---|---:|---:|---:|---:|---:|")
         for name, r in rows.items():
             for key, label in (("paged", "paged, reader threads"), ("naive", "naive baseline")):
                 x = r[key]
                 w(
-                    f"| {name} | {label} | {x['seconds']:.2f} | {x['live_alone']:,.0f} "
-                    f"| {x['live_during']:,.0f} |"
+                    f"| {name} | {label} | {x['quiet']:.2f} | {x['seconds']:.2f} "
+                    f"| {x['live_alone']:,.0f} | {x['live_during']:,.0f} "
+                    f"| {x['probe_max_ms']:,.0f} |"
                 )
         w(f"\nserver memory with {opts['idle']:,} idle WebSockets on one running session:\n")
         w("| setup | RSS before MiB | RSS after MiB | KiB per connection |")
