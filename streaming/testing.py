@@ -7,7 +7,8 @@ import socket
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from urllib.parse import urlsplit
+from pathlib import Path
+from urllib.parse import quote, urlencode, urlsplit
 
 from channels.layers import channel_layers
 
@@ -47,6 +48,25 @@ def redis_url() -> str:
     """The Redis that service tests use: REDIS_URL, else the local server."""
     return os.environ.get("REDIS_URL") or os.environ.get(
         "AGENTSTREAM_TEST_REDIS_URL", DEFAULT_REDIS_URL
+    )
+
+
+def database_url() -> str:
+    """Return a DATABASE_URL for the database this process uses now (in tests: the test
+    database), so a server or worker started as a subprocess shares it."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{Path(db['NAME']).resolve()}"
+    user = quote(db.get("USER") or "", safe="")
+    password = quote(db.get("PASSWORD") or "", safe="")
+    auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+    host = db.get("HOST") or "127.0.0.1"
+    port = db.get("PORT") or 5432
+    query = urlencode(db.get("OPTIONS") or {})
+    return f"postgres://{auth}{host}:{port}/{quote(db['NAME'], safe='')}" + (
+        f"?{query}" if query else ""
     )
 
 

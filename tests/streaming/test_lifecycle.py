@@ -10,9 +10,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from streaming.models import Event as Row
+from streaming.testing import database_url
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,14 +28,6 @@ SID = uuid.UUID(sys.argv[1])
 def think(msg):
     return Event.for_agent("research", "think", msg)
 """
-
-
-def database_url() -> str:
-    db = settings.DATABASES["default"]
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{Path(db['NAME']).resolve()}"
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def script(body: str) -> list[str]:
@@ -80,6 +72,7 @@ def test_daphne_shutdown_trigger_drains_the_queue(session):
     from twisted.internet import reactor  # daphne (an installed app) installed asyncioreactor
     from streaming.lifecycle import install_server_drain
     from streaming.models import Event as Row
+from streaming.testing import database_url
     install_server_drain()
     def produce():
         with bound_session(SID):
