@@ -72,7 +72,6 @@ def test_daphne_shutdown_trigger_drains_the_queue(session):
     from twisted.internet import reactor  # daphne (an installed app) installed asyncioreactor
     from streaming.lifecycle import install_server_drain
     from streaming.models import Event as Row
-from streaming.testing import database_url
     install_server_drain()
     def produce():
         with bound_session(SID):
