@@ -199,6 +199,7 @@ async def iter_pages(
                 ahead = asyncio.ensure_future(shared_page(session_id, after, up_to, size))
                 ahead.add_done_callback(retrieve)
             yield rows
+            await asyncio.sleep(0)  # a ready page must not keep other connections waiting
     finally:
         if ahead is not None:
             ahead.cancel()
