@@ -5,16 +5,18 @@ below it through `async_to_sync` from a worker thread, so every async view (the 
 streams) pays a thread hop, and tasks started by such a view inherit asgiref's executor of that
 finished request: the runner's background tasks then fail with "CurrentThreadExecutor already
 quit or is broken". This subclass keeps WhiteNoise's file index and responses and adds the async
-path, so the middleware chain stays async end to end. Found files are opened off the event loop.
+path, so the middleware chain stays async end to end. Found files are opened off the event loop
+and read chunk by chunk off it too: WhiteNoise's `FileResponse` iterates synchronously, which
+Django's ASGI handler would consume whole with a warning (`list()` of the file in a thread).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
-from django.http import HttpRequest, HttpResponseBase
+from django.http import HttpRequest, HttpResponseBase, StreamingHttpResponse
 from whitenoise.middleware import WhiteNoiseMiddleware
 
 
@@ -43,5 +45,25 @@ class AsyncWhiteNoiseMiddleware(WhiteNoiseMiddleware):
         else:
             static_file = self.files.get(request.path_info)
         if static_file is not None:
-            return await sync_to_async(self.serve, thread_sensitive=False)(static_file, request)
+            response = await sync_to_async(self.serve, thread_sensitive=False)(static_file, request)
+            return stream_asynchronously(response)
         return await self.get_response(request)
+
+
+def stream_asynchronously(response: HttpResponseBase) -> HttpResponseBase:
+    """Give a streaming response with a sync iterator an async one reading each chunk off the loop.
+
+    Return the response itself. Like Django's `ASGIStaticFilesHandler`, but one block at a time
+    (the file stays closed by the response's own resource closers).
+    """
+    if not isinstance(response, StreamingHttpResponse) or response.is_async:
+        return response
+    chunks = iter(response.streaming_content)
+    next_chunk = sync_to_async(next, thread_sensitive=False)
+
+    async def read() -> AsyncIterator[bytes]:
+        while (chunk := await next_chunk(chunks, None)) is not None:
+            yield chunk
+
+    response.streaming_content = read()
+    return response
