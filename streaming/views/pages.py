@@ -18,7 +18,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,8 +27,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from streaming.access import get_access
 from streaming.events import EventType, Phase
-from streaming.exceptions import StreamingError
+from streaming.exceptions import BadCursor, StreamingError
 from streaming.models import Event, Session
+from streaming.replay.cursors import parse_cursor
 from streaming.report import render_report
 from streaming.runner import launch
 from streaming.sessions import acreate_session
@@ -209,13 +210,17 @@ def report_source(event: Event) -> str | None:
 def session_report(request: HttpRequest, session_id: uuid.UUID) -> HttpResponse:
     """Return codesmith's Markdown report as a sanitised HTML fragment (404 until there is one).
 
-    `?seq=N` picks the report of result event N (the replay shows the one at its playhead).
+    `?seq=N` picks the report of result event N (the replay shows the one at its playhead); a
+    seq that is not an integer from 0 to the session's last seq is 400 (PROTOCOL.md's cursor rule).
     """
     access = _access_or_login(request, session_id)
     if isinstance(access, HttpResponse):
         return access
-    raw_seq = request.GET.get("seq")
-    seq = int(raw_seq) if raw_seq and raw_seq.isdigit() else None
+    raw_seq = request.GET.get("seq") or None
+    try:
+        seq = None if raw_seq is None else parse_cursor(raw_seq, last_seq=access.session.last_seq)
+    except BadCursor as exc:
+        return HttpResponseBadRequest(str(exc), content_type="text/plain; charset=utf-8")
     event = report_event(access.session, seq)
     source = report_source(event) if event is not None else None
     if source is None:

@@ -272,6 +272,19 @@ def test_report_endpoint_picks_a_result_event_by_seq(client, finished_session):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    "seq", ["\u00b2", "\u0663", "-1", "1.0", "x", "9" * 19, "9" * 5000, "100000"]
+)
+def test_report_endpoint_refuses_a_seq_that_is_not_one(client, finished_session, seq):
+    # "²" and "٣" pass str.isdigit() but not int(); 5,000 digits pass neither int() nor a cursor.
+    client.force_login(finished_session.owner)
+    url = reverse("session-report", args=[finished_session.id])
+    response = client.get(url, {"seq": seq})
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/plain")
+
+
+@pytest.mark.django_db
 def test_report_endpoint_follows_page_access(client, finished_session, other_user):
     url = reverse("session-report", args=[finished_session.id])
     assert client.get(url).status_code == 302
