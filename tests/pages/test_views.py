@@ -212,14 +212,32 @@ def test_live_page_shows_query_status_and_hooks(client, user):
     assert config["cancelUrl"] == f"/api/sessions/{session.id}/cancel/"
 
 
+INLINE_HANDLER = re.compile(r"<[^>]+\son[a-z]+\s*=", re.I)
+
+
+def inline_handlers(body: str) -> list[str]:
+    """Return the tags of `body` (outside script elements) with an `on…=` event handler."""
+    without_scripts = re.sub(r"<script.*?</script>", "", body, flags=re.S | re.I)
+    return [match.group(0) for match in INLINE_HANDLER.finditer(without_scripts)]
+
+
+def test_the_inline_handler_check_finds_handlers_anywhere_in_a_page():
+    page = '<!doctype html><p title="on=">x</p>\n<div>\n<button type=button\n ONCLICK = "go()">'
+    assert inline_handlers(page) == ["<button type=button\n ONCLICK ="]
+    assert inline_handlers('<input placeholder="look on"><script>x.onclick = f</script>') == []
+
+
 @pytest.mark.django_db
 def test_pages_have_no_inline_scripts(client, finished_session):
     client.force_login(finished_session.owner)
-    for url in ("/", live(finished_session), replay(finished_session)):
+    urls = ("/", live(finished_session), replay(finished_session), "/accounts/logout/")
+    for url in urls:
         body = client.get(url).content.decode()
         for tag in re.findall(r"<script[^>]*>", body):
             assert 'type="application/json"' in tag or "src=" in tag, tag
-        assert " on" not in re.sub(r"<script.*?</script>", "", body, flags=re.S).split(">", 1)[0]
+        assert inline_handlers(body) == [], url
+    client.logout()
+    assert inline_handlers(client.get("/accounts/login/").content.decode()) == []
 
 
 @pytest.mark.django_db
