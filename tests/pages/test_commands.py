@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.contrib.auth import authenticate, get_user_model
+from django.contrib.sessions.models import Session as DjangoSession
 from django.core.management import CommandError, call_command
 
 from streaming.models import Event, Session
@@ -52,3 +53,28 @@ def test_bench_admin_compares_with_the_naive_admin_and_cleans_up():
     assert "event_phase_ts" in text  # the phase filter is served by its index
     assert not Session.objects.exists()
     assert not Event.objects.exists()
+    assert not get_user_model().objects.filter(username="bench-admin").exists()
+    assert not DjangoSession.objects.exists()  # its forced login is logged out
+
+
+@pytest.mark.django_db
+def test_bench_admin_keeps_a_user_nobody_can_log_in_as():
+    get_user_model().objects.create_user("bench-admin", password="known")
+    out = io.StringIO()
+    call_command(
+        "bench_admin",
+        "--events",
+        "40",
+        "--sessions",
+        "2",
+        "--runs",
+        "1",
+        "--keep",
+        "--no-naive",
+        stdout=out,
+    )
+    assert "bench rows and user kept" in out.getvalue()
+    user = get_user_model().objects.get(username="bench-admin")
+    assert not user.has_usable_password()
+    assert authenticate(username="bench-admin", password="known") is None
+    assert Event.objects.filter(session__owner=user).count() == 40

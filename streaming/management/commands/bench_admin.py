@@ -1,11 +1,12 @@
 """`manage.py bench_admin`: the admin's speed on a large event table, beside a naive ModelAdmin.
 
 Fills the configured database with `--events` events (default a million, generated inside the
-database) under a `bench-admin` user, renders the event and session changelists through the
-whole Django stack with agentstream's admin and with a default `ModelAdmin` (full COUNT(*)s,
-`SELECT DISTINCT` filters, the model's default ordering), and prints the timings, the query
-counts and the query plans of agentstream's queries. The bench rows are deleted afterwards unless
-`--keep` is given; point DATABASE_URL at a scratch database.
+database) under a `bench-admin` superuser without a usable password, renders the event and
+session changelists through the whole Django stack with agentstream's admin and with a default
+`ModelAdmin` (full COUNT(*)s, `SELECT DISTINCT` filters, the model's default ordering), and
+prints the timings, the query counts and the query plans of agentstream's queries. The bench
+rows and user are deleted afterwards unless `--keep` is given; point DATABASE_URL at a scratch
+database.
 """
 
 from __future__ import annotations
@@ -79,16 +80,19 @@ class Command(BaseCommand):
         finally:
             if not options["keep"]:
                 self._clean(user)
+                user.delete()
         self.stdout.write(
-            f"database: {vendor}; bench rows {'kept' if options['keep'] else 'deleted'}"
+            f"database: {vendor}; bench rows and user {'kept' if options['keep'] else 'deleted'}"
         )
 
     # -- data -------------------------------------------------------------------------------
 
     def _bench_user(self) -> Any:
-        user, _ = get_user_model().objects.get_or_create(
-            username=BENCH_USER, defaults={"is_staff": True, "is_superuser": True}
-        )
+        """Return the bench's superuser; nobody can log in as it (the bench logs in by force)."""
+        user, _ = get_user_model().objects.get_or_create(username=BENCH_USER)
+        user.is_staff = user.is_superuser = user.is_active = True
+        user.set_unusable_password()
+        user.save(update_fields=["is_staff", "is_superuser", "is_active", "password"])
         return user
 
     def _fill(self, user: Any, events: int, sessions: int) -> list[Session]:
@@ -164,6 +168,7 @@ class Command(BaseCommand):
             cursor.execute(sql, [per_session, user.pk])
 
     def _clean(self, user: Any) -> None:
+        """Delete the bench's sessions and events (by SQL: a million rows)."""
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(
                 "DELETE FROM streaming_event WHERE session_id IN "
@@ -218,6 +223,12 @@ class Command(BaseCommand):
     def _report(self, user: Any, sessions: list[Session], options: dict[str, Any]) -> None:
         client = Client()
         client.force_login(user)
+        try:
+            self._compare(client, sessions, options)
+        finally:
+            client.logout()  # no login session left in the database
+
+    def _compare(self, client: Client, sessions: list[Session], options: dict[str, Any]) -> None:
         bench_events = sum(s.last_seq for s in sessions)
         pages = self._pages(sessions[len(sessions) // 2], min(50, max(1, bench_events // 100)))
         self.stdout.write(
