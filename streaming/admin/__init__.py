@@ -24,6 +24,7 @@ from streaming.admin.filters import (
     TitledChoicesFilter,
 )
 from streaming.admin.paging import CappedCountPaginator
+from streaming.durations import format_duration
 from streaming.models import Event, Session
 
 LATEST_EVENTS = 20
@@ -117,10 +118,7 @@ class SessionAdmin(ReadOnlyAdmin):
 
     @admin.display(description="duration")
     def duration(self, obj: Session) -> str:
-        start = obj.started_at or obj.created_at
-        if obj.ended_at is None or start is None:
-            return "—"
-        return f"{(obj.ended_at - start).total_seconds():.1f} s"
+        return format_duration(obj)
 
     @admin.display(description="links")
     def links(self, obj: Session) -> str:

@@ -22,10 +22,10 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from streaming.access import get_access
+from streaming.durations import format_duration
 from streaming.events import EventType, Phase
 from streaming.exceptions import BadCursor, StreamingError
 from streaming.models import Event, Session
@@ -112,20 +112,6 @@ def render_home(request: HttpRequest, form: StartSessionForm, status: int = 200)
     rows = [(session, format_duration(session)) for session in page]
     context = {"form": form, "page": page, "rows": rows}
     return render(request, "streaming/home.html", context, status=status)
-
-
-def format_duration(session: Session) -> str:
-    """Return how long the session ran (or has run so far), for a person."""
-    start = session.started_at or session.created_at
-    end = session.ended_at or (timezone.now() if not session.is_ended else start)
-    seconds = max(0.0, (end - start).total_seconds())
-    if seconds < 60:
-        return f"{seconds:.1f} s"
-    minutes, secs = divmod(int(seconds), 60)
-    if minutes < 60:
-        return f"{minutes} min {secs} s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes} min"
 
 
 def _access_or_login(request: HttpRequest, session_id: uuid.UUID) -> PageAccess | HttpResponse:

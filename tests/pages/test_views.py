@@ -241,6 +241,22 @@ def test_pages_have_no_inline_scripts(client, finished_session):
 
 
 @pytest.mark.django_db
+def test_live_page_and_replay_share_their_decision_and_report_cards(client, finished_session):
+    client.force_login(finished_session.owner)
+    cards = {
+        "streaming/_session_header.html",
+        "streaming/_decisions.html",
+        "streaming/_report.html",
+    }
+    for url in (live(finished_session), replay(finished_session)):
+        response = client.get(url)
+        assert cards <= {template.name for template in response.templates}, url
+        body = response.content.decode()
+        assert body.count('id="decisions"') == 1
+        assert body.count('id="report"') == 1
+
+
+@pytest.mark.django_db
 def test_replay_page_has_its_controls(client, finished_session):
     client.force_login(finished_session.owner)
     body = client.get(replay(finished_session)).content.decode()
