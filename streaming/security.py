@@ -9,11 +9,10 @@ Referrer-Policy comes from Django's `SECURE_REFERRER_POLICY` (SecurityMiddleware
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponseBase
+
+from streaming.middleware_base import SyncAndAsyncMiddleware
 
 HEADER = "Content-Security-Policy"
 
@@ -43,34 +42,10 @@ def policy_for(request: HttpRequest) -> str:
     return "; ".join(f"{name} {value}" for name, value in directives)
 
 
-class ContentSecurityPolicyMiddleware:
+class ContentSecurityPolicyMiddleware(SyncAndAsyncMiddleware):
     """Add `Content-Security-Policy` to every response that does not set its own."""
 
-    sync_capable = True
-    async_capable = True
-
-    def __init__(
-        self,
-        get_response: Callable[[HttpRequest], HttpResponseBase | Awaitable[HttpResponseBase]],
-    ) -> None:
-        self.get_response = get_response
-        self.is_async = iscoroutinefunction(get_response)
-        if self.is_async:
-            markcoroutinefunction(self)
-
-    def __call__(self, request: HttpRequest) -> HttpResponseBase | Awaitable[HttpResponseBase]:
-        if self.is_async:
-            return self._acall(request)
-        response = self.get_response(request)
-        assert isinstance(response, HttpResponseBase)
-        return self._add_header(request, response)
-
-    async def _acall(self, request: HttpRequest) -> HttpResponseBase:
-        response = await self.get_response(request)  # type: ignore[misc]
-        return self._add_header(request, response)
-
-    @staticmethod
-    def _add_header(request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+    def finish(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
         if HEADER not in response:
             response[HEADER] = policy_for(request)
         return response

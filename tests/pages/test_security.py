@@ -40,3 +40,9 @@ def test_a_bad_host_still_gets_a_policy(rf):
 async def test_async_views_get_the_header_too(async_client):
     response = await async_client.get("/api/sessions/")
     assert "script-src 'self'" in response["Content-Security-Policy"]
+
+
+@pytest.mark.django_db
+def test_sync_views_get_the_header_in_a_sync_chain(client):
+    response = client.get("/accounts/login/")
+    assert "script-src 'self'" in response["Content-Security-Policy"]

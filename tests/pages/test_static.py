@@ -83,6 +83,7 @@ async def test_static_files_stream_in_chunks_through_the_asgi_handler(settings, 
     assert len([m for m in bodies if m.get("body")]) > 1
 
 
+@pytest.mark.django_db  # the request signals check the thread's connection left by earlier tests
 def test_the_sync_path_serves_too(client):
     response = client.get("/static/streaming/app.css")
     response.close()
