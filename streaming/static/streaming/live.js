@@ -1,22 +1,25 @@
 // The live session page: load the stored history in pages, then follow the session over the
 // WebSocket (PROTOCOL.md). Every event is applied once, in seq order: older seqs are dropped,
 // a jump is filled from the events API first. A dropped socket reconnects with backoff from the
-// last seq; close code 4404 (no access) stops it.
+// last seq; close codes 4404 (no access) and 4400 (refused cursor) stop it. The list keeps every
+// event: all rows in the DOM up to FULL_ROWS, past that the rows in view (eventlist.js).
+import { VirtualList } from "./eventlist.js";
 import {
-  DecisionList, EventLog, LaneBoard, TERMINAL, eventRow, fetchEvents, isReport, readConfig,
-  setStatus, showReport, statusAfter,
+  DecisionList, EventLog, LaneBoard, TERMINAL, fetchEvents, isReport, readConfig, setStatus,
+  showReport, statusAfter,
 } from "./timeline.js";
 
-const MAX_ROWS = 2000; // rows kept in the DOM; older ones stay in the replay
+const FULL_ROWS = 5000; // up to this many events, every row is in the DOM
 const PING_EVERY_MS = 20000;
 const SILENT_LIMIT_MS = 50000; // no frame at all for this long: the socket is presumed dead
 const BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 15000];
 
 const config = readConfig();
 const log = new EventLog();
-const list = document.getElementById("events");
+const list = new VirtualList(document.getElementById("events-viewport"), document.getElementById("events"), {
+  itemAt: (k) => log.events[k], fullUpTo: FULL_ROWS,
+});
 const countNode = document.getElementById("event-count");
-const trimmedNode = document.getElementById("events-trimmed");
 const statusNode = document.getElementById("session-status");
 const stateNode = document.getElementById("connection-state");
 const reportNode = document.getElementById("report");
@@ -26,11 +29,11 @@ const decisions = new DecisionList(document.getElementById("decisions"));
 
 let socket = null;
 let attempts = 0;
-let stopped = false; // no more reconnects: ended or no access
+let stopped = false; // no more reconnects: ended, no access or a refused cursor
 let reconnectTimer = null;
 let pingTimer = null;
 let lastFrameAt = 0;
-let trimmed = 0;
+let lastError = null; // the last `error` frame: its detail is shown if the server closes on it
 let pendingReportSeq = 0;
 let chain = Promise.resolve(); // applies frames one after another, gap fills included
 
@@ -39,21 +42,10 @@ function setState(state, text) {
   stateNode.textContent = text;
 }
 
-function follow() {
-  return list.scrollHeight - list.scrollTop - list.clientHeight < 40;
-}
-
 function apply(event, { history = false } = {}) {
   log.push(event);
-  const atBottom = follow();
-  list.append(eventRow(event));
-  if (list.children.length > MAX_ROWS) {
-    list.firstElementChild.remove();
-    trimmed += 1;
-    trimmedNode.hidden = false;
-    trimmedNode.textContent = `${trimmed} earlier events are in the replay.`;
-  }
-  if (atBottom) list.scrollTop = list.scrollHeight;
+  list.setCount(log.length);
+  list.schedule();
   countNode.textContent = String(log.lastSeq);
   lanes.update(event);
   decisions.add(event);
@@ -93,13 +85,14 @@ async function receive(events) {
   }
 }
 
-/** Fetch events after the last seq from the API (until `upTo`, or to the end). */
+/** Fetch events after the last seq from the API, until `upTo` (no page beyond it) or the end. */
 async function fill(upTo = Infinity, history = false) {
   await fetchEvents(config.eventsUrl, log.lastSeq, (events) => {
     for (const event of events) {
-      if (event.seq > upTo) return;
+      if (event.seq > upTo) return false;
       if (log.accept(event) === "new") apply(event, { history });
     }
+    return log.lastSeq < upTo;
   }, { limit: history ? 1000 : 500 });
 }
 
@@ -131,6 +124,7 @@ function connect() {
     } catch {
       return;
     }
+    if (frame.type === "error") lastError = frame; // now: a close on it may come before handle()
     enqueue(() => handle(frame, ws));
   });
   ws.addEventListener("close", (close) => {
@@ -140,6 +134,11 @@ function connect() {
     if (close.code === 4404) {
       stopped = true;
       setState("denied", "No access to this session");
+      return;
+    }
+    if (close.code === 4400) { // the server refused our cursor: the same one would fail again
+      stopped = true;
+      setState("error", `Stopped: ${lastError?.detail || close.reason || "the server refused the connection"}`);
       return;
     }
     if (stopped) return;
@@ -205,7 +204,6 @@ async function start() {
   setState("loading", "Loading history…");
   try {
     await enqueue(() => fill(Infinity, true));
-    list.scrollTop = list.scrollHeight;
     await loadReport();
   } catch (error) {
     console.warn("history", error);

@@ -133,7 +133,7 @@ export class EventLog {
 
 /**
  * Fetch a session's events after `after` from the JSON API, page by page; `onPage(events, body)`
- * gets each page in order. Return the last body.
+ * gets each page in order and returns false to fetch no more. Return the last body.
  */
 export async function fetchEvents(url, after, onPage, { limit = 1000, signal } = {}) {
   let cursor = after;
@@ -145,8 +145,8 @@ export async function fetchEvents(url, after, onPage, { limit = 1000, signal } =
     if (!response.ok) throw new Error(`events: HTTP ${response.status}`);
     const body = await response.json();
     if (body.events.length) cursor = body.events[body.events.length - 1].seq;
-    await onPage(body.events, body);
-    if (!body.has_more || !body.events.length) return body;
+    const more = await onPage(body.events, body);
+    if (more === false || !body.has_more || !body.events.length) return body;
   }
 }
 

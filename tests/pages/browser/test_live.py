@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 from datetime import UTC, datetime
 
@@ -134,8 +135,13 @@ async def test_the_page_recovers_when_the_websocket_drops(browser, daphne_url, w
     await shot(page, "live-after-reconnect")
 
 
-@pytest.mark.parametrize(("code", "reconnects"), [(4404, False), (4000, True)])
-async def test_reconnects_stop_on_4404(browser, daphne_url, watch, code, reconnects):
+@pytest.mark.parametrize(
+    ("code", "reconnects", "state"),
+    [(4404, False, "denied"), (4400, False, "error"), (4000, True, "")],
+)
+async def test_reconnects_stop_on_4404_and_4400(
+    browser, daphne_url, watch, code, reconnects, state
+):
     user, session = await running_session()
     page = await new_page(browser, daphne_url, watch, user)
     attempts, closing = [], []
@@ -150,9 +156,65 @@ async def test_reconnects_stop_on_4404(browser, daphne_url, watch, code, reconne
         await eventually(lambda: len(attempts) > 2, within=10)
         await expect(page.locator("#connection-state")).not_to_have_attribute("data-state", "live")
     else:
-        await expect(page.locator("#connection-state")).to_have_attribute("data-state", "denied")
+        await expect(page.locator("#connection-state")).to_have_attribute("data-state", state)
         await asyncio.sleep(2)  # the first retry would come after at most 0.5 s
         assert len(attempts) == 1
+
+
+async def test_filling_a_gap_fetches_only_up_to_it(browser, daphne_url, watch):
+    user, session = await running_session()
+    page = await new_page(browser, daphne_url, watch, user)
+    sockets = []
+
+    def proxy(ws) -> None:
+        ws.connect_to_server()
+        sockets.append(ws)
+
+    await page.route_web_socket(re.compile(r"/ws/sessions/"), proxy)
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url) if "/events/?" in r.url else None)
+    await page.goto(f"{daphne_url}/sessions/{session.id}/")
+    await expect(page.locator("#connection-state")).to_have_attribute("data-state", "live")
+    # 1,200 events stored behind the page's back (no doorbell), then seq 2 arrives without seq 1.
+    history = [Event.for_session("started", "Session started")] + [
+        Event.for_agent("research", "progress", f"file {i}") for i in range(1, 1200)
+    ]
+    await sync_to_async(record_events)(session_id=session.id, events=history)
+    second = await EventRow.objects.aget(session=session, seq=2)
+    before = len(requests)
+    sockets[-1].send(json.dumps(second.to_dict()))
+    await expect(page.locator("#events [data-seq]")).to_have_count(2)
+    gap_fills = [re.search(r"after=(\d+)", url).group(1) for url in requests[before:]]
+    assert gap_fills == ["0"]  # one page holds seq 1: none of the 1,198 events after seq 2
+
+    await emit_work(session.id, "architect", 1)  # seq 1201, through the server
+    await expect(page.locator("#events [data-seq]")).to_have_count(1201)
+    assert await shown_seqs(page) == list(range(1, 1202))
+
+
+async def test_a_long_session_keeps_every_event_reachable(browser, daphne_url, watch):
+    user, session = await running_session()
+    history = [Event.for_session("started", "Session started")] + [
+        Event.for_agent("research", "progress", f"file {i}") for i in range(1, 6000)
+    ]
+    await sync_to_async(record_events)(session_id=session.id, events=history)
+    page = await new_page(browser, daphne_url, watch, user)
+    await page.goto(f"{daphne_url}/sessions/{session.id}/")
+    await expect(page.locator("#event-count")).to_have_text("6000")
+    await expect(page.locator('#events [data-seq="6000"]')).to_be_visible()  # the newest, in view
+    shown = await shown_seqs(page)
+    assert 0 < len(shown) < 100  # past 5,000 events, a window of rows
+    assert len(set(shown)) == len(shown)
+    viewport = page.locator("#events-viewport")
+    await viewport.evaluate("v => { v.scrollTop = 0; }")
+    await expect(page.locator('#events [data-seq="1"]')).to_be_visible()  # nothing dropped
+    await expect(page.locator("#connection-state")).to_have_attribute("data-state", "live")
+    await emit_work(session.id, "architect", 3)
+    await expect(page.locator("#event-count")).to_have_text("6003")
+    await expect(page.locator('#events [data-seq="1"]')).to_be_visible()  # the reader stays put
+    await viewport.evaluate("v => { v.scrollTop = v.scrollHeight; }")
+    await expect(page.locator('#events [data-seq="6003"]')).to_be_visible()
+    await shot(page, "live-6003-events")
 
 
 async def test_a_page_opened_mid_run_loads_the_history_in_pages_first(browser, daphne_url, watch):
