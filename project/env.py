@@ -75,18 +75,35 @@ def database(url: str, base_dir: Path) -> dict[str, Any]:
 
 
 def channel_layers(redis_url: str | None) -> dict[str, Any]:
-    """Return CHANNEL_LAYERS: channels-redis for a `redis://` URL, else the in-memory layer."""
+    """Return CHANNEL_LAYERS: channels-redis for a `redis://` URL, else the in-memory layer.
+
+    With Redis, the pub/sub layer by default: the layer is only agentstream's doorbell, and
+    pub/sub delivers it with one round trip and no per-message polling; the core layer's
+    per-message BZPOPMIN loop tops out near 1,000 messages/s per process (docs/transports.md).
+    `AGENTSTREAM_REDIS_LAYER=core` picks the core layer.
+    """
     if not redis_url:
         return {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     if not redis_url.startswith(("redis://", "rediss://", "unix://")):
         raise ImproperlyConfigured(f"REDIS_URL={redis_url!r}: expected redis://host:port/db")
+    prefix = os.environ.get("AGENTSTREAM_CHANNEL_PREFIX", "agentstream")
+    kind = os.environ.get("AGENTSTREAM_REDIS_LAYER", "pubsub")
+    if kind == "pubsub":
+        return {
+            "default": {
+                "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+                "CONFIG": {"hosts": [redis_url], "prefix": prefix},
+            }
+        }
+    if kind != "core":
+        raise ImproperlyConfigured(f"AGENTSTREAM_REDIS_LAYER={kind!r}: expected pubsub or core")
     return {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
                 "hosts": [redis_url],
-                "prefix": os.environ.get("AGENTSTREAM_CHANNEL_PREFIX", "agentstream"),
-                # Consumers re-join their group while they live; this only bounds a dead
+                "prefix": prefix,
+                # Streams re-join their group while they live; this only bounds a dead
                 # process's leftovers.
                 "group_expiry": 86400,
                 "capacity": 1000,

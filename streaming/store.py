@@ -105,29 +105,75 @@ def _insert(events: Sequence[EventValue]) -> None:
             cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {values}", params)  # noqa: S608
 
 
+def _lock_in_order(session_ids: list[uuid.UUID]) -> None:
+    """Lock the sessions' rows in id order (PostgreSQL): two writers never deadlock."""
+    if connection.vendor != "postgresql" or len(session_ids) < 2:
+        return  # SQLite has one writer at a time (IMMEDIATE transactions)
+    table = connection.ops.quote_name(Session._meta.db_table)
+    placeholders = ", ".join(["%s"] * len(session_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM {table} WHERE id IN ({placeholders}) ORDER BY id FOR UPDATE",  # noqa: S608
+            session_ids,
+        )
+
+
+def _allocate_many(counts: Mapping[uuid.UUID, int]) -> dict[uuid.UUID, int]:
+    """Reserve seqs in many open sessions with one statement; return their new last_seqs."""
+    if not counts:
+        return {}
+    table = connection.ops.quote_name(Session._meta.db_table)
+    pk = Session._meta.pk
+    by_db_value = {pk.get_db_prep_value(sid, connection): sid for sid in counts}
+    rows = ", ".join(["(%s, %s)"] * len(counts))
+    params: list[object] = []
+    for db_value, sid in by_db_value.items():
+        params += (db_value, counts[sid])
+    sql = (
+        f"WITH wanted(id, n) AS (VALUES {rows}) "  # noqa: S608 fixed names only
+        f"UPDATE {table} SET last_seq = last_seq + wanted.n FROM wanted "
+        f"WHERE {table}.id = wanted.id AND {table}.ended_at IS NULL "
+        f"RETURNING {table}.id, {table}.last_seq"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        returned = cursor.fetchall()
+    return {by_db_value[db_id]: int(last_seq) for db_id, last_seq in returned}
+
+
 def record_batch(batch: Mapping[uuid.UUID, Sequence[EventValue]]) -> BatchResult:
     """Store the events of several sessions in one transaction and one INSERT.
 
-    A session's terminal event closes it in the same transaction; events after it, and events
-    for a session that is already closed (or does not exist), are refused, never stored.
+    Seqs for all the sessions come from one UPDATE (a terminal event's session gets its own, which
+    also closes it). Events after a terminal one, and events for a session that is already closed
+    (or does not exist), are refused, never stored.
     """
     result = BatchResult()
+    accepted: dict[uuid.UUID, list[EventValue]] = {}
+    for session_id in sorted(batch):
+        events, late = _split_at_terminal(batch[session_id])
+        if late:
+            result.refused[session_id] = late
+        if events:
+            accepted[session_id] = events
     rows: list[EventValue] = []
     with transaction.atomic():
-        # A fixed lock order across processes: no deadlock between two writers.
-        for session_id in sorted(batch):
-            accepted, late = _split_at_terminal(batch[session_id])
-            if late:
-                result.refused[session_id] = late
-            if not accepted:
-                continue
-            terminal = accepted[-1] if accepted[-1].is_terminal else None
-            last_seq = _allocate(session_id, len(accepted), terminal)
+        _lock_in_order(list(accepted))
+        last_seqs = _allocate_many(
+            {sid: len(events) for sid, events in accepted.items() if not events[-1].is_terminal}
+        )
+        for session_id, events in accepted.items():
+            if events[-1].is_terminal:
+                closed_at = _allocate(session_id, len(events), events[-1])
+                if closed_at is not None:
+                    last_seqs[session_id] = closed_at
+        for session_id, events in accepted.items():
+            last_seq = last_seqs.get(session_id)
             if last_seq is None:
-                result.refused.setdefault(session_id, [])[:0] = accepted
+                result.refused.setdefault(session_id, [])[:0] = events
                 continue
-            first = last_seq - len(accepted) + 1
-            stored = [e.stored(sid=session_id, seq=first + i) for i, e in enumerate(accepted)]
+            first = last_seq - len(events) + 1
+            stored = [e.stored(sid=session_id, seq=first + i) for i, e in enumerate(events)]
             result.stored[session_id] = stored
             result.last_seq[session_id] = last_seq
             rows.extend(stored)

@@ -53,8 +53,18 @@ def test_unknown_database_scheme_is_a_clear_error():
 def test_channel_layer_is_in_memory_without_redis_and_channels_redis_with_it():
     assert env.channel_layers(None)["default"]["BACKEND"].endswith("InMemoryChannelLayer")
     redis = env.channel_layers("redis://127.0.0.1:6379/0")["default"]
-    assert redis["BACKEND"] == "channels_redis.core.RedisChannelLayer"
+    assert redis["BACKEND"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
     assert redis["CONFIG"]["hosts"] == ["redis://127.0.0.1:6379/0"]
+
+
+def test_the_core_redis_layer_can_be_chosen(monkeypatch):
+    monkeypatch.setenv("AGENTSTREAM_REDIS_LAYER", "core")
+    redis = env.channel_layers("redis://127.0.0.1:6379/0")["default"]
+    assert redis["BACKEND"] == "channels_redis.core.RedisChannelLayer"
+    assert redis["CONFIG"]["capacity"] >= 100
+    monkeypatch.setenv("AGENTSTREAM_REDIS_LAYER", "carrier-pigeon")
+    with pytest.raises(ImproperlyConfigured, match="AGENTSTREAM_REDIS_LAYER"):
+        env.channel_layers("redis://127.0.0.1:6379/0")
     with pytest.raises(ImproperlyConfigured, match="REDIS_URL"):
         env.channel_layers("http://nope")
 

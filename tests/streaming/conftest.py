@@ -203,7 +203,14 @@ async def layer_footprint(group: str) -> dict[str, int]:
             "group_members": sum(len(m) for m in layer.groups.values()),
             "channels": len(layer.channels),
         }
-    redis = layer.connection(layer.consistent_hash(group))  # channels-redis
+    if hasattr(layer, "_get_layer"):  # channels-redis pub/sub: the state of this loop's layer
+        loop_layer = layer._get_layer()
+        return {
+            "groups": len(loop_layer.groups),
+            "group_members": sum(len(m) for m in loop_layer.groups.values()),
+            "channels": len(loop_layer.channels),
+        }
+    redis = layer.connection(layer.consistent_hash(group))  # channels-redis core
     return {
         "group_members": await redis.zcard(layer._group_key(group)),
         "channels": len(layer.receive_buffer),
@@ -211,9 +218,13 @@ async def layer_footprint(group: str) -> dict[str, int]:
 
 
 def connection_tasks() -> int:
-    """Tasks on the loop, leaving out the process-wide stream watcher (it comes and goes)."""
+    """Tasks on the loop, leaving out the process-wide ones: the stream watcher (it comes and
+    goes) and the Redis pub/sub layer's one receiver per shard (started on first use)."""
     return sum(
-        t.get_name() != "agentstream-stream-watcher" and not t.done() for t in asyncio.all_tasks()
+        t.get_name() != "agentstream-stream-watcher"
+        and "_do_receiving" not in t.get_coro().__qualname__
+        and not t.done()
+        for t in asyncio.all_tasks()
     )
 
 

@@ -18,6 +18,7 @@ from asgiref.sync import sync_to_async
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
+from project.env import channel_layers
 from streaming import Event, bound_session, emit
 from tests.conftest import make_session, make_user
 from tests.streaming.conftest import DaphneServer, database_url, think
@@ -34,16 +35,13 @@ TOTAL = 3_000
 
 
 @pytest.fixture
-def shared_layer(settings, redis_url):
+def shared_layer(settings, redis_url, monkeypatch):
     """The test process and the servers on one Redis layer, apart from other test runs."""
     prefix = f"mp{uuid.uuid4().hex[:8]}"
-    settings.CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [redis_url], "prefix": prefix},
-        }
-    }
-    return {"REDIS_URL": redis_url, "AGENTSTREAM_CHANNEL_PREFIX": prefix}
+    layer_env = {"REDIS_URL": redis_url, "AGENTSTREAM_CHANNEL_PREFIX": prefix}
+    monkeypatch.setenv("AGENTSTREAM_CHANNEL_PREFIX", prefix)
+    settings.CHANNEL_LAYERS = channel_layers(redis_url)  # what the servers build from layer_env
+    return layer_env
 
 
 @pytest.fixture
