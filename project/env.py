@@ -62,16 +62,29 @@ def database(url: str, base_dir: Path) -> dict[str, Any]:
             "PASSWORD": unquote(parts.password or ""),
             "HOST": parts.hostname or "",
             "PORT": str(parts.port or ""),
-            # Persistent connections, checked before reuse: no new connection per query.
-            "CONN_MAX_AGE": 600,
+            # Django's connection pool (psycopg_pool), not a new connection per query. Under
+            # ASGI each request's sync code may run in a thread of its own, so persistent
+            # per-thread connections (CONN_MAX_AGE) would be left behind in finished threads;
+            # Django's docs advise the pool there. Connections are checked before reuse.
+            "CONN_MAX_AGE": 0,
             "CONN_HEALTH_CHECKS": True,
-            "OPTIONS": options,
+            "OPTIONS": {"pool": _pool_options(), **options},
             # Lets parallel runs on one server keep apart (DATABASE_TEST_NAME=test_mine).
             "TEST": {"NAME": os.environ.get("DATABASE_TEST_NAME")},
         }
     raise ImproperlyConfigured(
         f"DATABASE_URL={url!r}: use sqlite:///path.sqlite3 or postgres://user:pass@host:port/name"
     )
+
+
+def _pool_options() -> dict[str, Any]:
+    # Django adds `check=ConnectionPool.check_connection` itself (CONN_HEALTH_CHECKS).
+    return {
+        "min_size": 1,
+        # The bus writer and the replay readers each keep one; requests borrow and return.
+        "max_size": int(os.environ.get("AGENTSTREAM_DB_POOL_SIZE", "20")),
+        "timeout": 10,
+    }
 
 
 def channel_layers(redis_url: str | None) -> dict[str, Any]:

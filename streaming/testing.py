@@ -64,7 +64,8 @@ def database_url() -> str:
     auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
     host = db.get("HOST") or "127.0.0.1"
     port = db.get("PORT") or 5432
-    query = urlencode(db.get("OPTIONS") or {})
+    options = {k: v for k, v in (db.get("OPTIONS") or {}).items() if isinstance(v, str | int)}
+    query = urlencode(options)
     return f"postgres://{auth}{host}:{port}/{quote(db['NAME'], safe='')}" + (
         f"?{query}" if query else ""
     )

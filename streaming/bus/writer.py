@@ -40,7 +40,13 @@ class Writer:
     def run(self) -> None:
         try:
             while (items := self.bus.take()) is not None:
-                self.write(items)
+                try:
+                    self.write(items)
+                except Exception:  # the thread must outlive any one batch
+                    logger.exception("the bus writer failed on a batch of %d items", len(items))
+                    for item in items:
+                        if item.waiter is not None:
+                            item.waiter.resolve(error=RuntimeError("the bus writer failed"))
         finally:
             connection.close()
             self.bus.publisher.close()
@@ -77,7 +83,7 @@ class Writer:
         while True:
             try:
                 return record_batch(batch)
-            except DatabaseError as exc:
+            except Exception as exc:  # a database outage, or a misconfigured connection
                 attempt += 1
                 transient = isinstance(exc, OperationalError | InterfaceError)
                 logger.error(
