@@ -31,7 +31,8 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
 async def write_prose(facts: dict[str, Any]) -> str | None:
     """Return the model's overview of the facts, or None on the deterministic path."""
-    if llm.chat_model() is None:
+    model = await llm.get_model()
+    if model is None:
         return None
     inv, graph = facts["inventory"], facts["graph"]
     brief = {
@@ -44,7 +45,7 @@ async def write_prose(facts: dict[str, Any]) -> str | None:
         "internal_imports": graph["edge_count"],
         "import_cycles": graph["cycle_count"],
     }
-    text = (await llm.ask(PROSE_PROMPT, json.dumps(brief))).strip()
+    text = (await llm.ask(model, PROSE_PROMPT, json.dumps(brief))).strip()
     return text or None
 
 
@@ -72,12 +73,13 @@ async def codesmith(state: WorkflowState) -> dict[str, Any]:
         "inventory": state["inventory"],
         "graph": state["graph"],
         "compile_failures": review["compile_failures"] if review else [],
+        "compile_failure_count": review["compile_failure_count"] if review else 0,
     }
     if review is None:
         write(_chunk(Phase.THINK, "Drafting the report from the data"))
         facts["prose"] = await write_prose(facts)
     else:
-        problems = len(review["findings"])
+        problems = review["finding_count"]
         write(_chunk(Phase.THINK, f"Revising the report after {problems} review findings"))
         prose = state.get("report_summary", {}).get("prose")
         facts["prose"] = without_numbers(prose, review["untraceable"]) if prose else None

@@ -9,6 +9,7 @@ such as its fake chat models in tests) is used as it is.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import json
 import re
@@ -22,7 +23,11 @@ _JSON_OBJECT = re.compile(r"\{.*\}", re.DOTALL)
 
 
 def chat_model() -> Any | None:
-    """Return the configured chat model, or None for the deterministic path."""
+    """Return the configured chat model, or None for the deterministic path.
+
+    The first call for a model name imports langchain and builds the model: call it from a
+    thread (`get_model` does), never on the server's event loop.
+    """
     spec = app_settings.LLM
     if not spec:
         return None
@@ -42,13 +47,17 @@ def _init(name: str) -> Any:
     return init_chat_model(name, temperature=0)
 
 
-async def ask(system: str, prompt: str) -> str:
-    """Send one system + user message to the model and return its text answer."""
+async def get_model() -> Any | None:
+    """`chat_model()` in a worker thread: its imports and set-up never block the event loop."""
+    if not app_settings.LLM:
+        return None
+    return await asyncio.to_thread(chat_model)
+
+
+async def ask(model: Any, system: str, prompt: str) -> str:
+    """Send one system + user message to `model` (from `get_model`); return its text answer."""
     from langchain_core.messages import HumanMessage, SystemMessage
 
-    model = chat_model()
-    if model is None:
-        raise RuntimeError("no language model is configured (AGENTSTREAM_LLM)")
     answer = await model.ainvoke([SystemMessage(content=system), HumanMessage(content=prompt)])
     return text_of(answer)
 

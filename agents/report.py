@@ -1,8 +1,9 @@
 """The Markdown report, section by section, from the research and architect data.
 
 Every number the report prints is a value found in that data (the reviewer checks it); names of
-files and modules are untrusted text, so they are always written as escaped code spans. Tables are
-capped at `REPORT_ROWS` rows so a report stays small whatever the workspace.
+files and modules are untrusted text, so they are always written as escaped code spans. Tables and
+lists are capped at `REPORT_ROWS` rows so a report stays small whatever the workspace; a list that
+was cut ends with a `MORE` line giving the total, which is in the data too.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ Facts = dict[str, Any]
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 COMPILE_HEADING = "## Files that do not compile"
+#: How a cut list's last line starts: "- … and more: 6,000 files in all do not parse."
+MORE = "- … and more: "
 
 
 def code(text: str) -> str:
@@ -36,6 +39,11 @@ def plain(text: str) -> str:
 
 def _n(value: int) -> str:
     return f"{value:,}"
+
+
+def _more(count: int, shown: int, what: str) -> list[str]:
+    """Return the `MORE` line of a list that shows `shown` of `count` items ([] if all)."""
+    return [f"{MORE}{_n(count)} {what}."] if count > shown else []
 
 
 def header(facts: Facts) -> str:
@@ -120,30 +128,45 @@ def external(facts: Facts) -> str:
     )
 
 
+def _failure_lines(rows: list[dict[str, Any]]) -> list[str]:
+    return [f"- {code(r['path'])}, line {r['line']}: {plain(r['message'])}" for r in rows]
+
+
 def problems(facts: Facts) -> str:
-    text = ""
-    errors = facts["graph"]["parse_errors"]
+    """The files that do not parse (architect) and, after a review, do not compile (reviewer):
+    the first `REPORT_ROWS` of each, then the total."""
+    parts = []
+    graph = facts["graph"]
+    errors = graph["parse_errors"][: _rows()]
     if errors:
-        text += "## Files that do not parse\n\n" + "\n".join(
-            f"- {code(e['path'])}, line {e['line']}: {plain(e['message'])}" for e in errors
-        )
-    failures = facts.get("compile_failures") or []
+        count = graph.get("parse_error_count", len(errors))
+        lines = [*_failure_lines(errors), *_more(count, len(errors), "files in all do not parse")]
+        parts.append("## Files that do not parse\n\n" + "\n".join(lines))
+    failures = (facts.get("compile_failures") or [])[: _rows()]
     if failures:
-        text += ("\n\n" if text else "") + f"{COMPILE_HEADING}\n\n"
-        text += "Found by the reviewer: these parse, but Python refuses to compile them.\n\n"
-        text += "\n".join(
-            f"- {code(f['path'])}, line {f['line']}: {plain(f['message'])}" for f in failures
+        count = facts.get("compile_failure_count", len(failures))
+        lines = [
+            *_failure_lines(failures),
+            *_more(count, len(failures), "files in all do not compile"),
+        ]
+        parts.append(
+            f"{COMPILE_HEADING}\n\n"
+            "Found by the reviewer: these parse, but Python refuses to compile them.\n\n"
+            + "\n".join(lines)
         )
-    return text
+    return "\n\n".join(parts)
 
 
 def skipped(facts: Facts) -> str:
-    notes = [*facts["inventory"]["skipped"], *facts["graph"]["skipped"]]
-    if not notes:
+    lines = []
+    for agent, data in (("research", facts["inventory"]), ("architect", facts["graph"])):
+        notes = data["skipped"]
+        lines += [f"- {code(n['path'])}: {plain(n['reason'])}" for n in notes]
+        count = data.get("skipped_count", len(notes))
+        lines += _more(count, len(notes), f"files in all skipped by {agent}")
+    if not lines:
         return ""
-    return "## Skipped files\n\n" + "\n".join(
-        f"- {code(n['path'])}: {plain(n['reason'])}" for n in notes
-    )
+    return "## Skipped files\n\n" + "\n".join(lines)
 
 
 def _rows() -> int:

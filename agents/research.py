@@ -16,18 +16,14 @@ from typing import Any
 
 from agents.conf import agent_settings
 from agents.files import FileEntry, count_files, walk
+from agents.notes import MAX_NOTES, Capped, say
 from agents.progress import ProgressMeter
 from agents.state import WorkflowState
-from streaming import Event, Phase, emit_sync
+from streaming import Phase
 
 AGENT = "research"
 TOP = 10
-MAX_NOTES = 20  # skipped files named one by one in events; the rest are counted
 _CHUNK = 64 * 1024
-
-
-def _say(phase: Phase, msg: str, **kwargs: Any) -> None:
-    emit_sync(Event.for_agent(AGENT, phase, msg, **kwargs))
 
 
 def count_lines(entry: FileEntry) -> int | None:
@@ -58,16 +54,11 @@ class Inventory:
         )
         self.largest: list[tuple[int, str]] = []  # min-heap of (bytes, path)
         self.largest_modules: list[tuple[int, str]] = []
-        self.skipped: list[dict[str, Any]] = []
-        self.skipped_count = 0
+        self.skipped: Capped[dict[str, Any]] = Capped(MAX_NOTES)
 
     def skip(self, path: str, reason: str, size: int = 0) -> bool:
         """Note a skipped file; return True if it is one of the first few, named in events."""
-        self.skipped_count += 1
-        if len(self.skipped) < MAX_NOTES:
-            self.skipped.append({"path": path, "reason": reason, "bytes": size})
-            return True
-        return False
+        return self.skipped.add({"path": path, "reason": reason, "bytes": size})
 
     def add(self, entry: FileEntry, lines: int | None) -> None:
         self.files += 1
@@ -105,8 +96,8 @@ class Inventory:
             "language_count": len(languages),
             "largest_files": _ranked(self.largest),
             "largest_modules": _ranked(self.largest_modules),
-            "skipped": self.skipped,
-            "skipped_count": self.skipped_count,
+            "skipped": self.skipped.items,
+            "skipped_count": self.skipped.count,
             "size_limit": self.limit,
         }
 
@@ -128,34 +119,45 @@ def _ranked(heap: list[tuple[int, str]]) -> list[dict[str, Any]]:
 def take_inventory(root: Path, workspace: str) -> dict[str, Any]:
     """Walk `root`, emitting think/progress events, and return the inventory as data."""
     limit = int(agent_settings.MAX_FILE_BYTES)
-    _say(Phase.THINK, f"Counting the files of workspace {workspace}")
+    say(AGENT, Phase.THINK, f"Counting the files of workspace {workspace}")
     total = count_files(root)
-    _say(Phase.THINK, f"Taking an inventory of {total} files", data={"total": total})
+    say(AGENT, Phase.THINK, f"Taking an inventory of {total} files", data={"total": total})
     inventory = Inventory(limit)
     meter = ProgressMeter(AGENT, total, unit="files")
     for entry in walk(root):
         if entry.symlink:
             if inventory.skip(entry.path, "symbolic link, not followed"):
-                _say(Phase.PROGRESS, f"Skipped {entry.path}: a symbolic link is never followed")
+                say(
+                    AGENT,
+                    Phase.PROGRESS,
+                    f"Skipped {entry.path}: a symbolic link is never followed",
+                )
         else:
             lines = None
             if entry.size > limit:
                 reason = f"larger than the {limit}-byte limit: counted by size only"
                 if inventory.skip(entry.path, reason, entry.size):
-                    _say(Phase.PROGRESS, f"Skipped {entry.path} ({entry.size} bytes): {reason}")
+                    say(
+                        AGENT,
+                        Phase.PROGRESS,
+                        f"Skipped {entry.path} ({entry.size} bytes): {reason}",
+                    )
             else:
                 try:
                     lines = count_lines(entry)
                 except OSError as exc:
                     reason = f"unreadable ({exc.strerror or exc})"
                     if inventory.skip(entry.path, reason, entry.size):
-                        _say(Phase.PROGRESS, f"Skipped {entry.path}: {reason}")
+                        say(AGENT, Phase.PROGRESS, f"Skipped {entry.path}: {reason}")
             inventory.add(entry, lines)
         meter.advance(f"Scanned {meter.done + 1} of {meter.total} files")
     data = inventory.as_data(workspace)
-    if inventory.skipped_count > len(inventory.skipped):
-        more = inventory.skipped_count - len(inventory.skipped)
-        _say(Phase.PROGRESS, f"Skipped {more} more files (see the inventory)")
+    if inventory.skipped.more:
+        say(
+            AGENT,
+            Phase.PROGRESS,
+            f"Skipped {inventory.skipped.more} more files (see the inventory)",
+        )
     return data
 
 
@@ -163,7 +165,8 @@ def research(state: WorkflowState) -> dict[str, Any]:
     """LangGraph node: take the inventory of the session's workspace."""
     data = take_inventory(Path(state["workspace"]), state.get("workspace_name", ""))
     languages = ", ".join(row["language"] for row in data["languages"][:3]) or "none"
-    _say(
+    say(
+        AGENT,
         Phase.RESULT,
         f"{data['files']} files, {data['bytes']} bytes; mostly {languages}",
         pct=1.0,

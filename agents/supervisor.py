@@ -58,7 +58,7 @@ def legal_moves(state: WorkflowState) -> list[Decision]:
         return [Decision("reviewer", f"Draft {version} of the report has not been checked.", 1.0)]
     if review["approved"]:
         return [Decision(FINISH, "The reviewer approved the report.", 0.95)]
-    problems = len(review["findings"])
+    problems = review["finding_count"]
     if version - 1 < MAX_REVISIONS:
         return [
             Decision(
@@ -83,7 +83,8 @@ def legal_moves(state: WorkflowState) -> list[Decision]:
 async def decide(state: WorkflowState) -> Decision:
     """Return the next move: the plan's, or the model's choice among the legal ones."""
     moves = legal_moves(state)
-    if llm.chat_model() is None:
+    model = await llm.get_model()
+    if model is None:
         return moves[0]
     options = [move.next for move in moves]
     summary = {
@@ -93,7 +94,7 @@ async def decide(state: WorkflowState) -> Decision:
         "report_version": state.get("report_version", 0),
         "review_findings": [f["detail"] for f in state.get("review", {}).get("findings", [])][:10],
     }
-    answer = llm.json_object(await llm.ask(SYSTEM_PROMPT, json.dumps(summary)))
+    answer = llm.json_object(await llm.ask(model, SYSTEM_PROMPT, json.dumps(summary)))
     if answer is None or answer.get("next") not in options:
         logger.warning("supervisor: the model's answer is not one of %s: %r", options, answer)
         fallback = moves[0]

@@ -4,7 +4,9 @@ The runner binds the session, emits `started`, awaits `run_workflow(session)` an
 terminal event. Here the graph is driven with ``astream(stream_mode=["updates", "custom"])``:
 updates carry the state, and each custom chunk a node writes with LangGraph's
 `get_stream_writer()` becomes an event. The final report is written to
-``<AGENTSTREAM_REPORT_DIR>/<session id>.md``.
+``<AGENTSTREAM_REPORT_DIR>/<session id>.md``; if that fails, the session still completes (the
+report is stored in codesmith's last `result` event) and the `completed` event says why the file
+is missing.
 """
 
 from __future__ import annotations
@@ -50,9 +52,8 @@ async def drive(state: WorkflowState) -> WorkflowState:
     """Run the graph from `state` to its end and return the final state."""
     final: dict[str, Any] = dict(state)
     config = {"recursion_limit": int(agent_settings.MAX_STEPS)}
-    async for mode, chunk in workflow_graph().astream(
-        state, config, stream_mode=["updates", "custom"]
-    ):
+    graph = await asyncio.to_thread(workflow_graph)  # built once per process, off the loop
+    async for mode, chunk in graph.astream(state, config, stream_mode=["updates", "custom"]):
         if mode == "custom":
             try:
                 event = custom_event(chunk)
@@ -68,12 +69,32 @@ async def drive(state: WorkflowState) -> WorkflowState:
 
 
 def write_report(session_id: object, text: str) -> Path:
-    """Write the report to the report folder and return its path."""
+    """Write the report to the report folder and return its path (raises OSError)."""
     folder = agent_settings.report_dir
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{session_id}.md"
     path.write_text(text, encoding="utf-8")
     return path
+
+
+async def save_report(session_id: object, text: str) -> dict[str, Any]:
+    """Write the report file; return the `completed` data naming it, or saying why it is not
+    there (logged with the session id; the report itself is stored in the events)."""
+    try:
+        path = await asyncio.to_thread(write_report, session_id, text)
+    except OSError as exc:
+        logger.warning(
+            "session %s: the report file could not be written", session_id, exc_info=True
+        )
+        return {
+            "report_file": None,
+            "report_file_error": (
+                f"The report could not be written to the report folder "
+                f"(AGENTSTREAM_REPORT_DIR): {exc.strerror or 'I/O error'}. It is stored in "
+                "the session: the codesmith's last result holds it."
+            ),
+        }
+    return {"report_file": path.name}
 
 
 async def run_workflow(session: Any) -> dict[str, Any]:
@@ -88,12 +109,11 @@ async def run_workflow(session: Any) -> dict[str, Any]:
         "workspace_name": workspace.name,
     }
     final = await drive(state)
-    report = final.get("report", "")
-    path = await asyncio.to_thread(write_report, session.id, report)
+    saved = await save_report(session.id, final.get("report", ""))
     review = final.get("review", {})
     return {
-        "report_file": path.name,
+        **saved,
         "approved": bool(review.get("approved")),
         "drafts": final.get("report_version", 0),
-        "findings": len(review.get("findings", [])),
+        "findings": review.get("finding_count", 0),
     }

@@ -106,3 +106,14 @@ def session(user):
 @pytest.fixture
 def amake_session():
     return sync_to_async(make_session)
+
+
+@pytest.fixture
+async def _fresh_runner():
+    """The test starts without a session runner on its loop and ends with its runs stopped
+    (those still running end `failed`); request it where a test launches or cancels sessions."""
+    from streaming.runner.process import reset_runner
+
+    await reset_runner()
+    yield
+    await reset_runner()

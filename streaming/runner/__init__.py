@@ -1,10 +1,12 @@
 """The runner: starts session workflows, cancels them, and never leaves one running forever.
 
 The HTTP API calls `launch` right after it creates a pending session and `request_cancel` for a
-cancel (API or WebSocket frame). ``AGENTSTREAM_RUNNER`` picks the mode: ``inline`` runs the
-workflow in this process (up to ``AGENTSTREAM_MAX_CONCURRENT_RUNS`` at once, the rest wait pending
-and start in order); ``worker`` only rings the doorbell of the ``manage.py runworker agents``
-processes, which claim pending sessions from the database. See docs/runner.md.
+cancel (API or WebSocket frame); the transports call `ensure_started` when a client connects, so
+every server process sweeps sessions left `running` by a dead one, even before it runs any.
+``AGENTSTREAM_RUNNER`` picks the mode: ``inline`` runs the workflow in this process (up to
+``AGENTSTREAM_MAX_CONCURRENT_RUNS`` at once, the rest wait pending and start in order);
+``worker`` only rings the doorbell of the ``manage.py runworker agents`` processes, which claim
+pending sessions from the database. See docs/runner.md.
 """
 
 from __future__ import annotations
@@ -21,10 +23,23 @@ from streaming.runner import leases
 from streaming.runner.control import signal_cancel
 from streaming.runner.failures import WorkflowError
 from streaming.runner.lifecycle import end_session
-from streaming.runner.process import current_runner, get_runner
+from streaming.runner.process import get_runner
 from streaming.runner.worker import ring_doorbell
 
-__all__ = ["WorkflowError", "launch", "request_cancel", "run_session"]
+__all__ = ["WorkflowError", "ensure_started", "launch", "request_cancel", "run_session"]
+
+
+async def ensure_started() -> None:
+    """Start this process's runner if it has not started on this event loop yet.
+
+    Idempotent, and cheap after the first call (no database query, no await of anything that
+    blocks). Starting the runner starts its sweep (right away, then every
+    ``AGENTSTREAM_LEASE_SECONDS / 2``): sessions whose runner died (their lease expired) end
+    `failed`, and in worker mode the doorbell is re-rung while sessions wait. Call it from async
+    code on the server's event loop (a consumer's `connect`, an async view), never from
+    `AppConfig.ready()`, which also runs under `migrate`.
+    """
+    await get_runner("web" if app_settings.RUNNER == "worker" else "inline").start()
 
 
 async def launch(session_id: uuid.UUID) -> None:
@@ -39,12 +54,13 @@ async def launch(session_id: uuid.UUID) -> None:
     await get_runner("inline").launch(session_id)
 
 
-async def run_session(session_id: uuid.UUID) -> str:
+async def run_session(session_id: uuid.UUID, *, workflow: str | None = None) -> str:
     """Run a pending session's workflow in this process and task; return its final status.
 
     For the command line: it ignores the cap and the mode; cancel it with `request_cancel`.
+    `workflow` is a dotted path to run instead of ``AGENTSTREAM_WORKFLOW``.
     """
-    return await get_runner("inline").run_here(session_id)
+    return await get_runner("inline").run_here(session_id, workflow)
 
 
 async def request_cancel(session_id: uuid.UUID) -> None:
@@ -55,21 +71,22 @@ async def request_cancel(session_id: uuid.UUID) -> None:
     its runner also finds the request in the database if the signal is lost). A pending session
     is ended here, with `started` then `cancelled`.
     """
+    await ensure_started()  # this process then sweeps too: a dead runner's session ends
     session = await database_sync_to_async(leases.record_cancel)(session_id=session_id)
     if session is None or session.ended_at is not None:
         return
-    runner = current_runner()
-    if runner is not None and runner.cancel_local(session_id):
+    runner = get_runner()
+    if runner.cancel_local(session_id):
         return
-    if session.status == SessionStatus.PENDING:
-        owner = runner.owner if runner is not None else f"cancel:{leases.new_owner_id()}"
-        if await database_sync_to_async(leases.claim)(session_id=session_id, owner=owner):
-            await end_session(
-                session_id,
-                Phase.CANCELLED,
-                "Session cancelled before it started",
-                data={"reason": "cancel_requested"},
-                start=True,
-            )
-            return
+    if session.status == SessionStatus.PENDING and await database_sync_to_async(leases.claim)(
+        session_id=session_id, owner=runner.owner
+    ):
+        await end_session(
+            session_id,
+            Phase.CANCELLED,
+            "Session cancelled before it started",
+            data={"reason": "cancel_requested"},
+            start=True,
+        )
+        return
     await signal_cancel(get_channel_layer(), session_id)

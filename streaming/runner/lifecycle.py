@@ -30,9 +30,12 @@ logger = logging.getLogger(__name__)
 Workflow = Callable[[Session], Any]
 
 
-def workflow() -> Workflow:
-    """Return the configured workflow coroutine function (``AGENTSTREAM_WORKFLOW``)."""
-    return import_string(app_settings.WORKFLOW)
+def load_workflow(path: str | None = None) -> Workflow:
+    """Return the workflow coroutine function at `path`, by default ``AGENTSTREAM_WORKFLOW``.
+
+    The first call imports its module (LangGraph and all: seconds): call it in a thread.
+    """
+    return import_string(path or app_settings.WORKFLOW)
 
 
 async def end_session(
@@ -54,13 +57,16 @@ async def end_session(
     return True
 
 
-async def run_claimed(session: Session, *, cancel_requested: Callable[[], bool]) -> str:
+async def run_claimed(
+    session: Session, *, cancel_requested: Callable[[], bool], workflow: str | None = None
+) -> str:
     """Run the workflow of a claimed session; return the status it ended with.
 
-    Cancellation of the calling task ends the session `cancelled` if `cancel_requested()` says a
-    user asked for it, else `failed` (the process is shutting down). Any exception from the
-    workflow ends it `failed`, after an `error` event with a message for the user; the traceback
-    goes to the log with the session id.
+    `workflow` is a dotted path (``AGENTSTREAM_WORKFLOW`` when None). Cancellation of the calling
+    task ends the session `cancelled` if `cancel_requested()` says a user asked for it, else
+    `failed` (the process is shutting down). Any exception from the workflow ends it `failed`,
+    after an `error` event with a message for the user; the traceback goes to the log with the
+    session id.
     """
     sid = session.id
     with bound_session(sid):
@@ -75,7 +81,8 @@ async def run_claimed(session: Session, *, cancel_requested: Callable[[], bool])
             )
             if cancel_requested():
                 raise asyncio.CancelledError
-            outcome = await workflow()(session)
+            run = await asyncio.to_thread(load_workflow, workflow)  # an import may take seconds
+            outcome = await run(session)
             data = dict(outcome) if isinstance(outcome, Mapping) else {}
             await emit(
                 Event.for_session(Phase.COMPLETED, "Session completed", data=data), wait=True

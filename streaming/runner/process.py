@@ -112,20 +112,20 @@ class Runner:
                 if session is not None:  # else cancelled or swept while it waited
                     self._spawn(session)
 
-    async def run_here(self, session_id: uuid.UUID) -> str:
-        """Claim a pending session and run it in the calling task, past the cap (the CLI)."""
+    async def run_here(self, session_id: uuid.UUID, workflow: str | None = None) -> str:
+        """Claim a pending session and run it (or `workflow`) here, past the cap (the CLI)."""
         await self.start()
         session = await database_sync_to_async(leases.claim)(
             session_id=session_id, owner=self.owner
         )
         if session is None:
             return "not_pending"
-        return await self._spawn(session)
+        return await self._spawn(session, workflow)
 
-    def _spawn(self, session: Session) -> asyncio.Task[str]:
+    def _spawn(self, session: Session, workflow: str | None = None) -> asyncio.Task[str]:
         if session.cancel_requested_at is not None:  # asked before this runner claimed it
             self.cancelling.add(session.id)
-        task = asyncio.create_task(self._run(session), name=f"session-{session.id}")
+        task = asyncio.create_task(self._run(session, workflow), name=f"session-{session.id}")
         self.tasks[session.id] = task
         task.add_done_callback(lambda _t, sid=session.id: self._finished(sid))
         return task
@@ -139,14 +139,14 @@ class Runner:
             self._background.append(asyncio.create_task(self.pump(), name="runner-pump"))
             self._background = [t for t in self._background if not t.done()]
 
-    async def _run(self, session: Session) -> str:
+    async def _run(self, session: Session, workflow: str | None) -> str:
         sid = session.id
         group = control_group(sid)
         if self.layer is not None and self.channel is not None:
             await self.layer.group_add(group, self.channel)
         try:
             return await run_claimed(
-                session, cancel_requested=lambda: session.id in self.cancelling
+                session, cancel_requested=lambda: session.id in self.cancelling, workflow=workflow
             )
         finally:
             if self.layer is not None and self.channel is not None:

@@ -4,15 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from streaming.runner.process import reset_runner
-
 
 @pytest.fixture(autouse=True)
-async def _fresh_runner():
-    """Each test starts without a runner and ends with its runs stopped."""
-    await reset_runner()
-    yield
-    await reset_runner()
+def _runner_per_test(_fresh_runner) -> None:
+    """Every test here starts without a runner and ends with its runs stopped."""
 
 
 @pytest.fixture(autouse=True)

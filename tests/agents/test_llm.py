@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import threading
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from agents import llm
+from agents.codesmith import write_prose
+from agents.supervisor import decide
 from streaming.runner import launch
 from tests.agents.support import assert_well_formed, astored_events, wait_for_status
 
@@ -114,3 +117,25 @@ def test_json_object_finds_the_answer_in_chatter():
     assert llm.json_object('Sure! {"next": "research"} hope that helps') == {"next": "research"}
     assert llm.json_object("no json") is None
     assert llm.json_object("[1, 2]") is None
+
+
+async def test_a_named_model_is_made_off_the_event_loop(settings, monkeypatch):
+    """Making a model by name imports langchain and its provider (seconds, the first time):
+    the supervisor and codesmith get it from a worker thread, never on the server's loop."""
+    made_in: list[int] = []
+
+    def init(name: str) -> FakeListChatModel:
+        made_in.append(threading.get_ident())
+        return FakeListChatModel(responses=[answer("research", "model: go"), "Eleven files."])
+
+    monkeypatch.setattr(llm, "_init", init)  # init_chat_model would need a provider and a key
+    settings.AGENTSTREAM_LLM = "provider:some-model"
+    decision = await decide({})
+    assert (decision.next, decision.reasoning) == ("research", "model: go")
+    facts = {
+        "inventory": {"files": 11, "bytes": 1, "lines": 1, "languages": [], "language_count": 0},
+        "graph": {"module_count": 0, "edge_count": 0, "cycle_count": 0},
+    }
+    assert await write_prose(facts) is not None
+    assert len(made_in) == 2
+    assert threading.get_ident() not in made_in

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from agents.files import python_files
+from agents.report import MORE
 from agents.reviewer import (
+    Compiled,
     canonical,
-    compile_failures,
+    compile_all,
+    compile_findings,
     listed_compile_failures,
     numbers_in,
+    stated_compile_count,
     traceable_numbers,
 )
 from tests.agents.support import make_workspace
@@ -45,8 +50,10 @@ def test_compile_failures_include_what_ast_parse_accepts(tmp_path):
             "broken.py": "def (:\n",
         },
     )
-    failures = {f["path"]: f for f in compile_failures(root)}
+    compiled = compile_all(python_files(root), keep=10)
+    failures = {f["path"]: f for f in compiled.failures.items}
     assert set(failures) == {"script.py", "loop.py", "broken.py"}
+    assert compiled.compiled == 4
     assert failures["script.py"]["line"] == 2
     assert "outside function" in failures["script.py"]["message"]
 
@@ -57,3 +64,40 @@ def test_listed_compile_failures_reads_the_reports_section():
         "\n## Skipped files\n\n- `b.py`: big\n"
     )
     assert listed_compile_failures(report) == {"a.py", "we`ird.py"}
+
+
+def _broken(tmp_path, count: int):
+    files = {f"m{i:03d}.py": 'print "python 2"\n' for i in range(count)}
+    return make_workspace(tmp_path, "py2", {**files, "ok.py": "x = 1\n"})
+
+
+def test_compile_all_keeps_the_first_failures_in_walk_order_and_counts_them_all(tmp_path):
+    compiled = compile_all(python_files(_broken(tmp_path, 30)), keep=5)
+    assert [f["path"] for f in compiled.failures.items] == [f"m{i:03d}.py" for i in range(5)]
+    assert (compiled.failures.count, compiled.failures.more, compiled.compiled) == (30, 25, 31)
+
+
+def _report(listed: list[str], total: str | None) -> str:
+    lines = [f"- `{name}`, line 1: Missing parentheses" for name in listed]
+    if total is not None:
+        lines.append(f"{MORE}{total} files in all do not compile.")
+    return "## Files that do not compile\n\nintro\n\n" + "\n".join(lines) + "\n"
+
+
+def test_a_cut_compile_list_must_name_the_first_failures_and_state_their_total(tmp_path):
+    compiled: Compiled = compile_all(python_files(_broken(tmp_path, 30)), keep=5)
+    first = [f"m{i:03d}.py" for i in range(5)]
+    assert stated_compile_count(_report(first, "30")) == "30"
+    assert list(compile_findings(_report(first, "30"), compiled)) == []
+    wrong = list(compile_findings(_report(first, "29"), compiled))
+    assert [(f["kind"], f["number"]) for f in wrong] == [("compile_count_wrong", "29")]
+    silent = list(compile_findings(_report(first, None), compiled))
+    assert [(f["kind"], f["number"]) for f in silent] == [("compile_count_wrong", None)]
+    shifted = list(compile_findings(_report([f"m{i:03d}.py" for i in range(1, 6)], "30"), compiled))
+    assert [(f["kind"], f.get("path")) for f in shifted] == [("compile_failure_missing", "m000.py")]
+
+
+def test_an_uncut_compile_list_needs_no_total(tmp_path):
+    compiled = compile_all(python_files(_broken(tmp_path, 3)), keep=5)
+    report = _report(["m000.py", "m001.py", "m002.py"], None)
+    assert list(compile_findings(report, compiled)) == []

@@ -14,6 +14,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.management import CommandError, call_command
 
+from streaming import testing
 from streaming.models import Session
 from tests.agents.support import assert_well_formed, stored_events
 
@@ -68,17 +69,35 @@ def test_a_failed_session_exits_with_status_one(settings):
     assert "Replay: " in out.getvalue()
 
 
-def _database_url() -> str:
-    db = django_settings.DATABASES["default"]
-    if "sqlite" in db["ENGINE"]:
-        return f"sqlite:///{Path(db['NAME']).resolve()}"
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+def test_run_session_refuses_a_query_the_api_would_refuse():
+    with pytest.raises(CommandError, match="query must not be empty"):
+        call_command("run_session", "   ", stdout=io.StringIO())
+    with pytest.raises(CommandError, match="NUL"):
+        call_command("run_session", "a\x00b", stdout=io.StringIO())
+    assert not Session.objects.exists()
+
+
+def test_another_workflow_runs_without_changing_the_process_settings(report_dir):
+    before = getattr(django_settings, "AGENTSTREAM_WORKFLOW", None)
+    out = io.StringIO()
+    workflow = "tests.streaming.test_runner.quick_workflow"
+    call_command("run_session", "x", "--workflow", workflow, stdout=out, stderr=io.StringIO())
+    assert getattr(django_settings, "AGENTSTREAM_WORKFLOW", None) == before
+    events = stored_events(Session.objects.get().id)
+    assert_well_formed(events, "completed")
+    assert events[-1]["data"] == {"answer": 42}
+    with pytest.raises(CommandError, match="--workflow"):
+        call_command("run_session", "x", "--workflow", "tests.nowhere.run", stdout=out)
 
 
 @pytest.mark.slow
-def test_ctrl_c_cancels_the_session_cleanly():
-    environ = {**os.environ, "DATABASE_URL": _database_url(), "PYTHONUNBUFFERED": "1"}
+def test_ctrl_c_cancels_the_session_cleanly(tmp_path):
+    environ = {
+        **os.environ,
+        "DATABASE_URL": testing.database_url(),
+        "AGENTSTREAM_REPORT_DIR": str(tmp_path / "reports"),
+        "PYTHONUNBUFFERED": "1",
+    }
     environ.pop("REDIS_URL", None)  # one process: the in-memory layer is enough
     process = subprocess.Popen(
         [

@@ -234,8 +234,10 @@ async def test_codesmith_custom_stream_events_keep_their_order_before_the_next_d
     """Chunks written with LangGraph's `get_stream_writer()` become events, in written order,
     all stored before the next step's first event (docs/agents.md, "Ordering")."""
     _ended, events = await run(amake_session, user)
+    checked = 0
     for index, event in enumerate(events):
         if event["phase"] == "decision" and event["data"]["next"] == "codesmith":
+            checked += 1
             block = []
             for later in events[index + 1 :]:
                 if later["agent"] != "codesmith":
@@ -248,6 +250,7 @@ async def test_codesmith_custom_stream_events_keep_their_order_before_the_next_d
             assert pcts[-1] == 1.0
             follower = events[index + 1 + len(block)]
             assert (follower["agent"], follower["phase"]) == ("supervisor", "think")
+    assert checked == 2  # the draft and its revision (the sample is sent back once)
 
 
 async def test_a_session_naming_a_workspace_outside_the_root_fails_before_any_agent(
@@ -260,3 +263,23 @@ async def test_a_session_naming_a_workspace_outside_the_root_fails_before_any_ag
         assert ended.status == "failed", name
         assert [e["phase"] for e in events] == ["started", "error", "failed"], name
         assert "Choose another workspace" in events[1]["msg"]
+
+
+async def test_a_report_folder_that_cannot_be_written_still_completes_the_session(
+    amake_session, user, settings, tmp_path, caplog
+):
+    """The work is done and the report is stored in the events: a failed file write is logged
+    and said in the `completed` event, not a failed session."""
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the report folder should be\n")
+    settings.AGENTSTREAM_REPORT_DIR = str(blocker / "reports")
+    with caplog.at_level(logging.WARNING, logger="agents.workflow"):
+        ended, events = await run(amake_session, user)
+    assert ended.status == "completed", events[-3:]
+    assert_well_formed(events, "completed")
+    done = events[-1]["data"]
+    assert done["report_file"] is None
+    assert "AGENTSTREAM_REPORT_DIR" in done["report_file_error"]
+    assert str(tmp_path) not in done["report_file_error"]  # no server path reaches a client
+    assert results(events, "codesmith")[-1]["data"]["report"].startswith("# Workspace report")
+    assert any(str(ended.id) in r.getMessage() and r.exc_info for r in caplog.records)

@@ -1,4 +1,5 @@
-"""Fixtures of the page tests: sessions with stored events, a fresh runner, reports in tmp."""
+"""Fixtures of the page tests: sessions with stored events, reports in tmp (`_fresh_runner` is
+in tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from streaming.events import Event as EventValue
-from streaming.runner.process import reset_runner
 from streaming.store import record_events
 
 REPORT_MD = "# Report\n\n| module | fan-in |\n|:--|--:|\n| `pkg.core` | 3 |\n"
@@ -55,13 +55,6 @@ def finished_session(session):
     """The `session` fixture with a complete, stored timeline (status completed)."""
     store_timeline(session)
     return session
-
-
-@pytest.fixture
-async def _fresh_runner():
-    await reset_runner()
-    yield
-    await reset_runner()
 
 
 @pytest.fixture(autouse=True)

@@ -13,11 +13,11 @@ import pytest
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 
-from streaming import Event, Phase, SessionClosed, emit, emit_sync
+from streaming import Event, Phase, SessionClosed, emit, emit_sync, flush
 from streaming.models import Session
-from streaming.runner import WorkflowError, launch, request_cancel
+from streaming.runner import WorkflowError, ensure_started, launch, request_cancel
 from streaming.runner.control import CANCEL_MESSAGE, control_group
-from streaming.runner.process import get_runner, reset_runner
+from streaming.runner.process import current_runner, get_runner, reset_runner
 from streaming.runner.sweep import sweep
 from tests.agents.support import (
     assert_well_formed,
@@ -78,12 +78,11 @@ async def sync_node_workflow(session: Session) -> None:
 
 
 @pytest.fixture(autouse=True)
-async def _fresh_runner():
-    await reset_runner()
+def _open_gates(_fresh_runner):
+    """A fresh runner per test; gates left shut are opened before its runs are stopped."""
     yield
     for gate in GATES.values():
         gate.set()
-    await reset_runner()
     GATES.clear()
 
 
@@ -138,8 +137,13 @@ async def test_completed_event_carries_the_workflows_outcome(workflow, amake_ses
 async def test_launch_of_a_session_that_is_not_pending_does_nothing(workflow, amake_session, user):
     workflow("quick_workflow")
     session = await _session(amake_session, user, status="completed")
-    await launch(session.id)
-    await asyncio.sleep(0.1)
+    await launch(session.id)  # reserves, queues and starts what it can before it returns
+    runner = current_runner()
+    assert runner is not None
+    assert not runner.tasks
+    assert not runner.waiting
+    row = await Session.objects.aget(id=session.id)
+    assert (row.status, row.lease_owner, row.started_at) == ("completed", "", None)
     assert await astored_events(session.id) == []
 
 
@@ -217,7 +221,7 @@ async def test_cancel_stops_a_sync_agent_at_its_next_emit(workflow, amake_sessio
     await wait_for_status(session.id, "cancelled", within=5)
     stopped = SYNC_STOPPED[session.id]
     assert await asyncio.to_thread(stopped.wait, 5), "the sync agent kept going"
-    await asyncio.sleep(0.1)  # anything it still queued would be refused, never stored
+    await flush()  # anything it still queued would be refused, never stored
     events = await astored_events(session.id)
     assert_well_formed(events, "cancelled")
 
@@ -377,18 +381,20 @@ async def test_sweep_adds_started_when_the_dead_runner_never_stored_it(amake_ses
 async def test_sweep_leaves_a_session_held_by_a_live_runner_alone(
     workflow, amake_session, user, settings
 ):
-    settings.AGENTSTREAM_LEASE_SECONDS = 0.9
+    # Renewed every second (a third of the lease), so a renewed lease has two seconds to spare
+    # however slowly this machine runs the sweep below.
+    settings.AGENTSTREAM_LEASE_SECONDS = 3
     workflow("gated_workflow")
     session = await _session(amake_session, user)
     await launch(session.id)
     await wait_for_event(session.id, lambda e: e["msg"] == "waiting at the gate")
     first = (await Session.objects.aget(id=session.id)).lease_expires_at
-    # Well past the first lease: only the live runner's heartbeat keeps the session its own.
-    deadline = time.monotonic() + 10
-    while (await Session.objects.aget(id=session.id)).lease_expires_at <= first:
-        assert time.monotonic() < deadline, "the lease was never renewed"
+    # Past the first lease: only the live runner's heartbeat keeps the session its own.
+    deadline = time.monotonic() + 30
+    while datetime.now(UTC) <= first:
+        assert time.monotonic() < deadline, "the first lease never expired"
         await asyncio.sleep(0.05)
-    await asyncio.sleep(1.0)
+    assert (await Session.objects.aget(id=session.id)).lease_expires_at > first
     assert await sweep(owner="another-process") == 0
     assert (await Session.objects.aget(id=session.id)).status == "running"
     GATES[session.id].set()
@@ -431,3 +437,88 @@ async def test_a_cancel_recorded_before_the_claim_ends_the_run_at_once(
     ended = await wait_for_status(session.id, within=5)
     assert ended.status == "cancelled"
     assert [e["phase"] for e in await astored_events(session.id)] == ["started", "cancelled"]
+
+
+# -- a process that has not run anything yet ------------------------------------------------------
+
+
+async def _left_running_by_a_dead_process(amake_session, user) -> Session:
+    expired_at = datetime.now(UTC) - timedelta(seconds=5)
+    session = await _session(
+        amake_session,
+        user,
+        status="running",
+        started_at=expired_at,
+        lease_owner="dead-host:1:abcd",
+        lease_expires_at=expired_at,
+    )
+    await sync_to_async(_store_started)(session.id)
+    return session
+
+
+async def test_ensure_started_sweeps_what_a_dead_process_left_running(amake_session, user):
+    """A restarted server: nothing launched or cancelled here yet, a client only connects."""
+    stale = await _left_running_by_a_dead_process(amake_session, user)
+    assert current_runner() is None
+    await ensure_started()
+    runner = current_runner()
+    assert runner is not None
+    ended = await wait_for_status(stale.id, within=10)
+    assert ended.status == "failed"
+    events = await astored_events(stale.id)
+    assert_well_formed(events, "failed")
+    assert events[-1]["data"]["reason"] == "lease_expired"
+    background = list(runner._background)
+    await ensure_started()
+    await ensure_started()
+    assert current_runner() is runner
+    assert runner._background == background  # idempotent: no second sweeper or listener
+
+
+async def test_ensure_started_in_worker_mode_starts_a_web_runner(settings):
+    settings.AGENTSTREAM_RUNNER = "worker"
+    await ensure_started()
+    runner = current_runner()
+    assert runner is not None
+    assert runner.mode == "web"  # sweeps and re-rings the doorbell, runs nothing
+    assert runner._background
+
+
+async def test_a_cancel_of_a_session_whose_process_died_ends_it(amake_session, user):
+    """The cancel is recorded, its signal reaches no one; the process that took it sweeps."""
+    stale = await _left_running_by_a_dead_process(amake_session, user)
+    await request_cancel(stale.id)
+    ended = await wait_for_status(stale.id, within=10)
+    assert ended.status == "failed"
+    assert ended.cancel_requested_at is not None
+    events = await astored_events(stale.id)
+    assert events[-1]["data"]["reason"] == "lease_expired"
+
+
+# -- the event loop is never blocked by the workflow's first import ------------------------------
+
+WORKFLOW_MODULE = """
+import threading
+
+IMPORTED_IN = threading.get_ident()
+
+
+async def run(session):
+    return {"imported_in": IMPORTED_IN}
+"""
+
+
+async def test_the_workflow_module_is_imported_off_the_event_loop(
+    amake_session, user, settings, tmp_path, monkeypatch
+):
+    """The first import of the workflow (LangGraph and all) takes seconds: not on the loop."""
+    name = f"workflow_{uuid.uuid4().hex}"
+    await asyncio.to_thread((tmp_path / f"{name}.py").write_text, WORKFLOW_MODULE)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    settings.AGENTSTREAM_WORKFLOW = f"{name}.run"
+    session = await _session(amake_session, user)
+    await launch(session.id)
+    ended = await wait_for_status(session.id)
+    events = await astored_events(session.id)
+    assert ended.status == "completed", events
+    assert events[-1]["data"]["imported_in"] != threading.get_ident()

@@ -14,7 +14,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from channels.routing import ChannelNameRouter
 from channels.worker import Worker
@@ -26,7 +25,7 @@ from streaming import testing
 from streaming.groups import session_group
 from streaming.models import Session
 from streaming.runner import launch, leases, request_cancel
-from streaming.runner.process import current_runner, reset_runner
+from streaming.runner.process import current_runner
 from streaming.runner.worker import WORKER_CHANNEL, AgentsWorkerConsumer
 from tests.agents.support import (
     assert_well_formed,
@@ -36,21 +35,25 @@ from tests.agents.support import (
     wait_for_status,
 )
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("_fresh_runner")]
 BASE_DIR = Path(django_settings.BASE_DIR)
-
-
-@pytest.fixture(autouse=True)
-async def _fresh_runner():
-    await reset_runner()
-    yield
-    await reset_runner()
 
 
 @pytest.fixture
 def report_dir(settings, tmp_path):
     settings.AGENTSTREAM_REPORT_DIR = str(tmp_path / "reports")
     return tmp_path / "reports"
+
+
+@pytest.fixture
+def memory_layer(settings):
+    """The in-memory layer, also when REDIS_URL is set: these tests read the doorbell itself,
+    and Redis pub/sub drops what is published before a reader subscribes (the worker-process
+    tests below cover Redis)."""
+    settings.CHANNEL_LAYERS = env.channel_layers(None)
+    testing.reset_channel_layers()
+    yield
+    testing.reset_channel_layers()
 
 
 async def test_an_in_process_worker_claims_woken_and_unwoken_sessions(
@@ -85,7 +88,9 @@ async def test_an_in_process_worker_claims_woken_and_unwoken_sessions(
             details["future"].cancel()
 
 
-async def test_launch_in_worker_mode_only_rings_the_doorbell(amake_session, user, settings):
+async def test_launch_in_worker_mode_only_rings_the_doorbell(
+    amake_session, user, settings, memory_layer
+):
     settings.AGENTSTREAM_RUNNER = "worker"
     session = await amake_session(user)
     await launch(session.id)
@@ -129,12 +134,6 @@ def test_claimers_skip_locked_rows_and_never_share_a_session(on_postgres, user):
 # -- a real worker process on PostgreSQL and Redis --------------------------------------------
 
 
-def _database_url() -> str:
-    db = django_settings.DATABASES["default"]
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 @pytest.fixture
 def worker_process(on_postgres, redis_url, settings, tmp_path):
     """`manage.py runworker agents` on the test database and Redis; stopped in teardown."""
@@ -149,7 +148,8 @@ def worker_process(on_postgres, redis_url, settings, tmp_path):
     environ = {
         **os.environ,
         "AGENTSTREAM_WORKSPACE_ROOT": str(root),
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": testing.database_url(),
+        "AGENTSTREAM_REPORT_DIR": str(tmp_path / "reports"),
         "REDIS_URL": redis_url,
         "AGENTSTREAM_RUNNER": "worker",
         "AGENTSTREAM_CHANNEL_PREFIX": prefix,
@@ -193,13 +193,6 @@ async def test_sessions_created_on_the_web_side_run_on_a_worker_and_stream_back(
     sessions = [await amake_session(user, query=f"worker run {i}") for i in range(3)]
     for session in sessions:
         await layer.group_add(session_group(session.id), channel)
-    try:
-        await _launch_and_follow(worker_process, layer, channel, sessions)
-    finally:
-        await sync_to_async(_remove_reports)([s.id for s in sessions])
-
-
-async def _launch_and_follow(worker_process, layer, channel, sessions) -> None:
     for session in sessions:  # what the API does: create the row, then launch
         await launch(session.id)
     assert not current_runner().tasks  # nothing runs in this (web) process
@@ -225,13 +218,8 @@ async def _launch_and_follow(worker_process, layer, channel, sessions) -> None:
         assert row.started_at is not None
 
 
-def _remove_reports(session_ids: list[uuid.UUID]) -> None:
-    for session_id in session_ids:
-        (BASE_DIR / "reports" / f"{session_id}.md").unlink(missing_ok=True)
-
-
 async def test_a_web_process_re_rings_the_doorbell_while_sessions_wait(
-    amake_session, user, settings
+    amake_session, user, settings, memory_layer
 ):
     """A worker restarted after its doorbell was rung (or one whose message was dropped) is
     woken again by the web side's maintenance loop."""
@@ -253,19 +241,16 @@ async def test_a_cancel_from_the_web_side_stops_the_run_on_the_worker(
     worker_process, amake_session, user
 ):
     session = await amake_session(user, workspace="many")
-    try:
-        await launch(session.id)
-        await wait_for_event(
-            session.id,
-            lambda e: e["agent"] == "research" and e["phase"] == "progress",
-            within=60,
-        )
-        started = time.monotonic()
-        await request_cancel(session.id)  # not running here: recorded, then signalled
-        ended = await wait_for_status(session.id, within=10)
-        elapsed = time.monotonic() - started
-    finally:
-        await sync_to_async(_remove_reports)([session.id])
+    await launch(session.id)
+    await wait_for_event(
+        session.id,
+        lambda e: e["agent"] == "research" and e["phase"] == "progress",
+        within=60,
+    )
+    started = time.monotonic()
+    await request_cancel(session.id)  # not running here: recorded, then signalled
+    ended = await wait_for_status(session.id, within=10)
+    elapsed = time.monotonic() - started
     assert ended.status == "cancelled"
     assert_well_formed(await astored_events(session.id), "cancelled")
     print(f"cancel across processes took {elapsed * 1000:.0f} ms")

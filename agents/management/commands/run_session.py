@@ -19,12 +19,14 @@ from typing import Any, TextIO
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.urls import NoReverseMatch, reverse
+from django.utils.module_loading import import_string
 
 from agents.conf import agent_settings
 from agents.terminal import TerminalView
-from streaming.exceptions import BadWorkspace
+from streaming.exceptions import BadQuery, BadWorkspace
 from streaming.models import Session
 from streaming.runner import request_cancel, run_session
+from streaming.sessions import validate_query
 from streaming.workspaces import resolve_workspace
 
 EXIT = {"completed": 0, "failed": 1, "cancelled": 130}
@@ -49,21 +51,22 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        query = options["query"]
-        if not query.strip() or len(query) > 10_000 or "\x00" in query:
-            raise CommandError("the query must be 1 to 10,000 characters of text")
         try:
+            query = validate_query(options["query"])
             workspace = resolve_workspace(options["workspace"])
-        except BadWorkspace as exc:
+        except (BadQuery, BadWorkspace) as exc:
             raise CommandError(str(exc)) from exc
-        if options["workflow"]:
-            from django.conf import settings
-
-            settings.AGENTSTREAM_WORKFLOW = options["workflow"]
+        workflow = options["workflow"]
+        if workflow:
+            try:
+                import_string(workflow)
+            except ImportError as exc:
+                raise CommandError(f"--workflow {workflow!r}: {exc}") from exc
         owner, _ = get_user_model().objects.get_or_create(username=options["user"])
         session = Session.objects.create(owner=owner, query=query, workspace=workspace.name)
         self.stdout.write(f"Session {session.id} on workspace {workspace.name}")
-        status = asyncio.run(self._run(session.id, err=options.get("stderr") or sys.stderr))
+        err = options.get("stderr") or sys.stderr
+        status = asyncio.run(self._run(session.id, workflow=workflow, err=err))
         session.refresh_from_db()
         report = agent_settings.report_dir / f"{session.id}.md"
         if report.is_file():
@@ -72,9 +75,9 @@ class Command(BaseCommand):
         if status != "completed":
             raise SystemExit(EXIT.get(status, 1))
 
-    async def _run(self, session_id: uuid.UUID, *, err: TextIO) -> str:
+    async def _run(self, session_id: uuid.UUID, *, workflow: str | None, err: TextIO) -> str:
         loop = asyncio.get_running_loop()
-        run = asyncio.create_task(run_session(session_id))
+        run = asyncio.create_task(run_session(session_id, workflow=workflow))
         interrupts = 0
         cancels: list[asyncio.Task[None]] = []
 

@@ -20,7 +20,6 @@ import urllib.request
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
@@ -58,18 +57,6 @@ def chromium() -> str:
     pytest.skip(reason)
 
 
-def database_url() -> str:
-    """The test database as a DATABASE_URL for the server process."""
-    db = settings.DATABASES["default"]
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{Path(db['NAME']).resolve()}"
-    auth = quote(db["USER"] or "")
-    if db.get("PASSWORD"):
-        auth += ":" + quote(db["PASSWORD"])
-    host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
-    return f"postgres://{auth}@{host}/{db['NAME']}"
-
-
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -97,7 +84,7 @@ def daphne_url(
     port = free_port()
     env = {
         **os.environ,
-        "DATABASE_URL": database_url(),
+        "DATABASE_URL": testing.database_url(),
         "DJANGO_DEBUG": "0",
         # The test process's key: sessions it logs in (force_login) are valid on the server.
         "DJANGO_SECRET_KEY": settings.SECRET_KEY,
