@@ -76,6 +76,9 @@ class SessionConsumer(AsyncWebsocketConsumer):
         await handler(message)
 
     async def connect(self) -> None:
+        from streaming.runner import ensure_started
+
+        await ensure_started()  # this process sweeps sessions whose runner died (docs/runner.md)
         params = query_params(self.scope)
         session_id = self.scope["url_route"]["kwargs"]["session_id"]
         access = await run_read(get_access, session_id, self.scope.get("user"), params.get("token"))

@@ -54,6 +54,9 @@ def releases_connections(view: AsyncView) -> AsyncView:
 
 async def request_access(request: HttpRequest, session_id: Any) -> Access | None:
     """Return the access of the request's user (or its ``?token=``) to `session_id`."""
+    from streaming.runner import ensure_started
+
+    await ensure_started()  # this process sweeps sessions whose runner died (docs/runner.md)
     user = await request.auser()
     return await run_read(get_access, session_id, user, request.GET.get("token"))
 

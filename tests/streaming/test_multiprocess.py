@@ -20,8 +20,9 @@ from websockets.exceptions import ConnectionClosed
 
 from project.env import channel_layers
 from streaming import Event, bound_session, emit
+from streaming.testing import database_url
 from tests.conftest import make_session, make_user
-from tests.streaming.conftest import DaphneServer, database_url, think
+from tests.streaming.conftest import DaphneServer, think
 
 pytestmark = [
     pytest.mark.postgres,
@@ -46,7 +47,7 @@ def shared_layer(settings, redis_url, monkeypatch):
 
 @pytest.fixture
 def servers(settings, shared_layer, tmp_path):
-    env = {**shared_layer, "DATABASE_URL": database_url(settings.DATABASES["default"])}
+    env = {**shared_layer, "DATABASE_URL": database_url()}
     started = [DaphneServer(env, str(tmp_path / f"daphne-{n}.log")) for n in ("a", "b")]
     yield started
     for server in started:

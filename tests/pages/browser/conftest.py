@@ -77,7 +77,11 @@ def workspace_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def daphne_url(
-    chromium: str, django_db_setup: Any, django_db_blocker: Any, workspace_root: Path
+    chromium: str,
+    django_db_setup: Any,
+    django_db_blocker: Any,
+    workspace_root: Path,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[str]:
     """Start daphne on a free port against the test database; yield its base URL."""
     ARTIFACTS.mkdir(exist_ok=True)
@@ -90,6 +94,7 @@ def daphne_url(
         "DJANGO_SECRET_KEY": settings.SECRET_KEY,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "AGENTSTREAM_WORKSPACE_ROOT": str(workspace_root),
+        "AGENTSTREAM_REPORT_DIR": str(tmp_path_factory.mktemp("reports")),
         "PYTHONUNBUFFERED": "1",
     }
     env.pop("DJANGO_SETTINGS_MODULE", None)
