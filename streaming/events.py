@@ -305,6 +305,39 @@ def wire_dict(
 _FIELD_NAMES = tuple(f.name for f in dataclasses.fields(Event))
 
 
+def wire_text(
+    sid: str,
+    seq: int,
+    ts: datetime,
+    t: str,
+    agent: str | None,
+    phase: str,
+    msg: str,
+    pct: float | None,
+    data_json: str,
+) -> str:
+    """Return a stored row as PROTOCOL.md's event object in JSON, without a dict in between.
+
+    The replay's hot loop: the same object `wire_dict` makes (a test holds them equal), but
+    built from the row's fields and the stored `data` JSON text as it is, about three times
+    faster than decoding `data` and encoding the whole dict again.
+    """
+    if "\n" in data_json or "\r" in data_json:  # SSE data lines must not break
+        data_json = _compact_json(json.loads(data_json))
+    if ts.utcoffset():
+        ts = ts.astimezone(UTC)
+    return (
+        f'{{"sid":"{sid}","seq":{seq},"ts":"{ts.year:04d}-{ts.month:02d}-{ts.day:02d}T'
+        f'{ts.hour:02d}:{ts.minute:02d}:{ts.second:02d}.{ts.microsecond:06d}Z","t":"{t}",'
+        f'"agent":{"null" if agent is None else _compact_json(agent)},"phase":"{phase}",'
+        f'"msg":{_compact_json(msg)},"pct":{"null" if pct is None else repr(float(pct))},'
+        f'"data":{data_json}}}'
+    )
+
+
+_compact_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 def _check_decision(data: Mapping[str, Any]) -> None:
     missing = {"next", "reasoning", "confidence"} - data.keys()
     if missing:

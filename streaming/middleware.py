@@ -11,50 +11,27 @@ DEBUG-mode RuntimeError.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase, HttpResponsePermanentRedirect
 from django.urls import is_valid_path
 
+from streaming.middleware_base import SyncAndAsyncMiddleware
 from streaming.views.errors import error_response, is_json_path
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-GetResponse = Callable[[HttpRequest], HttpResponseBase | Awaitable[HttpResponseBase]]
 
 
 class HttpResponsePermanentRedirectKeepMethod(HttpResponsePermanentRedirect):
     status_code = 308
 
 
-class JsonErrorsMiddleware:
+class JsonErrorsMiddleware(SyncAndAsyncMiddleware):
     """Answer errors on the JSON paths as JSON; refuse oversized bodies early."""
 
-    sync_capable = True
-    async_capable = True
+    def answer_early(self, request: HttpRequest) -> HttpResponseBase | None:
+        return self.refuse_early(request)
 
-    def __init__(self, get_response: GetResponse) -> None:
-        self.get_response = get_response
-        self.is_async = iscoroutinefunction(get_response)
-        if self.is_async:
-            markcoroutinefunction(self)
-
-    def __call__(self, request: HttpRequest) -> HttpResponseBase | Awaitable[HttpResponseBase]:
-        if self.is_async:
-            return self._acall(request)
-        early = self.refuse_early(request)
-        if early is not None:
-            return early
-        response = self.get_response(request)
-        assert isinstance(response, HttpResponseBase)
-        return self.as_json(request, response)
-
-    async def _acall(self, request: HttpRequest) -> HttpResponseBase:
-        early = self.refuse_early(request)
-        if early is not None:
-            return early
-        response = await self.get_response(request)  # type: ignore[misc]
+    def finish(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
         return self.as_json(request, response)
 
     @staticmethod

@@ -152,30 +152,16 @@ class Event(models.Model):
     def __str__(self) -> str:
         return f"#{self.seq} {self.t}/{self.phase}: {self.msg[:60]}"
 
+    def _fields(self) -> dict[str, Any]:
+        return {"sid": self.session_id, **{name: getattr(self, name) for name in _VALUE_FIELDS}}
+
     def to_value(self) -> EventValue:
         """Return the frozen event value this row stores."""
-        return EventValue(
-            sid=self.session_id,
-            seq=self.seq,
-            ts=self.ts,
-            t=self.t,
-            agent=self.agent,
-            phase=self.phase,
-            msg=self.msg,
-            pct=self.pct,
-            data=self.data,
-        )
+        return EventValue(**self._fields())
 
     def to_dict(self) -> dict[str, Any]:
         """Return PROTOCOL.md's event object for this row (no re-validation)."""
-        return wire_dict(
-            sid=self.session_id,
-            seq=self.seq,
-            ts=self.ts,
-            t=self.t,
-            agent=self.agent,
-            phase=self.phase,
-            msg=self.msg,
-            pct=self.pct,
-            data=self.data,
-        )
+        return wire_dict(**self._fields())
+
+
+_VALUE_FIELDS = ("seq", "ts", "t", "agent", "phase", "msg", "pct", "data")
