@@ -338,16 +338,7 @@ async def test_a_queued_session_cancelled_while_waiting_never_starts(
 
 
 async def test_sweep_fails_a_session_whose_lease_expired(amake_session, user):
-    expired_at = datetime.now(UTC) - timedelta(seconds=5)
-    session = await _session(
-        amake_session,
-        user,
-        status="running",
-        started_at=expired_at,
-        lease_owner="dead-host:1:abcd",
-        lease_expires_at=expired_at,
-    )
-    await sync_to_async(_store_started)(session.id)
+    session = await _left_running_by_a_dead_process(amake_session, user)
     assert await sweep(owner="sweeper") == 1
     ended = await Session.objects.aget(id=session.id)
     events = await astored_events(session.id)
