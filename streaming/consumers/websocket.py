@@ -37,6 +37,7 @@ from streaming.replay import (
     run_read,
     transport_setting,
 )
+from streaming.runner import ensure_started, request_cancel
 
 logger = logging.getLogger(__name__)
 
@@ -76,8 +77,6 @@ class SessionConsumer(AsyncWebsocketConsumer):
         await handler(message)
 
     async def connect(self) -> None:
-        from streaming.runner import ensure_started
-
         await ensure_started()  # this process sweeps sessions whose runner died (docs/runner.md)
         params = query_params(self.scope)
         session_id = self.scope["url_route"]["kwargs"]["session_id"]
@@ -136,8 +135,6 @@ class SessionConsumer(AsyncWebsocketConsumer):
         assert self.access is not None
         if not self.access.can_control:
             raise frames.BadFrame("forbidden", "only the owner or staff may cancel a session")
-        from streaming.runner import request_cancel  # the runner lands beside this module
-
         await aclose_old_connections()
         await request_cancel(self.access.session.id)
 

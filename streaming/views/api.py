@@ -23,6 +23,7 @@ from streaming.events import format_ts, parse_ts
 from streaming.exceptions import BadCursor, BadInput, BadWorkspace, RateLimited
 from streaming.models import Session
 from streaming.replay import parse_cursor, parse_limit, read_page, run_read
+from streaming.runner import ensure_started, launch, request_cancel
 from streaming.sessions import acreate_session
 from streaming.views.errors import error_response
 
@@ -54,8 +55,6 @@ def releases_connections(view: AsyncView) -> AsyncView:
 
 async def request_access(request: HttpRequest, session_id: Any) -> Access | None:
     """Return the access of the request's user (or its ``?token=``) to `session_id`."""
-    from streaming.runner import ensure_started
-
     await ensure_started()  # this process sweeps sessions whose runner died (docs/runner.md)
     user = await request.auser()
     return await run_read(get_access, session_id, user, request.GET.get("token"))
@@ -142,8 +141,6 @@ async def _create_session(request: HttpRequest) -> HttpResponse:
         return bad_input(exc)
     except RateLimited as exc:
         return error_response(429, exc.code, str(exc), Retry_After=exc.retry_after)
-    from streaming.runner import launch  # the runner lands beside the transports
-
     await launch(session.id)
     return JsonResponse(session_object(request, session, with_token=True), status=201)
 
@@ -191,8 +188,6 @@ async def session_cancel(request: HttpRequest, session_id: str) -> HttpResponse:
     access = await request_access(request, session_id)
     if access is None or not access.can_control:
         return not_found()
-    from streaming.runner import request_cancel  # the runner lands beside the transports
-
     sid: uuid.UUID = access.session.id
     await request_cancel(sid)
     session = await Session.objects.aget(pk=sid)
