@@ -77,6 +77,9 @@ def _insert(events: Sequence[EventValue]) -> None:
     quote = connection.ops.quote_name
     columns = ", ".join(quote(Event._meta.get_field(name).column) for name in _COLUMNS)
     table = quote(Event._meta.db_table)
+    if connection.vendor == "postgresql":
+        _copy(table, columns, events)
+        return
     # The JSON text validated at emit is stored as it is: no second encoding per event.
     json_param = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
     row_sql = f"(%s, %s, %s, %s, %s, %s, %s, %s, {json_param})"
@@ -103,6 +106,18 @@ def _insert(events: Sequence[EventValue]) -> None:
         values = ", ".join([row_sql] * len(chunk))
         with connection.cursor() as cursor:
             cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {values}", params)  # noqa: S608
+
+
+def _copy(table: str, columns: str, events: Sequence[EventValue]) -> None:
+    """PostgreSQL: COPY the rows in, about ten times faster than a multi-row INSERT."""
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+    ):
+        for e in events:
+            copy.write_row(
+                (e.sid, e.seq, e.ts, e.t.value, e.agent, e.phase.value, e.msg, e.pct, e.data_json)
+            )
 
 
 def _lock_in_order(session_ids: list[uuid.UUID]) -> None:

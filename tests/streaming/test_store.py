@@ -100,3 +100,15 @@ def test_concurrent_writers_into_one_session_stay_gapless(session):
         thread.join()
     assert errors == []
     assert seqs(session.id) == list(range(1, 321))
+
+
+def test_text_that_copy_and_insert_must_escape_round_trips(session):
+    tricky = 'tab\there, new\nline, back\\slash, "quotes", \\N, ünïcødé ✓, \r'
+    event = Event.for_agent("research", "think", tricky, data={"k": tricky, "n": [1, None]})
+    (stored,) = record_events(session_id=session.id, events=[event])
+    row = Row.objects.get(session=session, seq=1)
+    assert row.msg == tricky
+    assert row.data == {"k": tricky, "n": [1, None]}
+    assert row.agent == "research"
+    assert row.pct is None
+    assert row.to_dict() == stored.to_dict()
