@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 import socket
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
 from channels.layers import channel_layers
@@ -69,6 +70,30 @@ def database_url() -> str:
     return f"postgres://{auth}{host}:{port}/{quote(db['NAME'], safe='')}" + (
         f"?{query}" if query else ""
     )
+
+
+def http_scope(
+    path: str,
+    *,
+    method: str = "GET",
+    query: str = "",
+    headers: Iterable[tuple[bytes, bytes]] = (),
+) -> dict[str, Any]:
+    """Return an ASGI HTTP scope for `path` on localhost, as daphne would build it."""
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": query.encode(),
+        "root_path": "",
+        "headers": [(b"host", b"localhost"), *headers],
+        "client": ("127.0.0.1", 40000),
+        "server": ("127.0.0.1", 8000),
+    }
 
 
 def reset_channel_layers() -> None:

@@ -11,23 +11,12 @@ from django.contrib.staticfiles import finders
 from django.core.handlers.asgi import ASGIHandler
 from django.utils.module_loading import import_string
 
+from streaming import testing
+
 
 async def asgi_get(path: str) -> list[dict]:
     """GET `path` through Django's ASGI handler (as daphne calls it); return the sent messages."""
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": [(b"host", b"localhost")],
-        "client": ("127.0.0.1", 50000),
-        "server": ("localhost", 80),
-    }
+    scope = testing.http_scope(path)
     requested = False
 
     async def receive() -> dict:

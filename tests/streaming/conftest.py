@@ -19,7 +19,7 @@ from asgiref.testing import ApplicationCommunicator
 from channels.testing import WebsocketCommunicator
 from django.test import Client
 
-from streaming import Event, bound_session, emit
+from streaming import Event, bound_session, emit, testing
 
 ORIGIN = b"http://localhost"
 
@@ -114,20 +114,7 @@ class SseClient:
     """Drive Django's ASGI app for one streaming GET: read chunks, disconnect when done."""
 
     def __init__(self, path: str, *, query: str = "", headers: Iterable[tuple[bytes, bytes]] = ()):
-        scope = {
-            "type": "http",
-            "asgi": {"version": "3.0"},
-            "http_version": "1.1",
-            "method": "GET",
-            "scheme": "http",
-            "path": path,
-            "raw_path": path.encode(),
-            "query_string": query.encode(),
-            "root_path": "",
-            "headers": [(b"host", b"localhost"), *headers],
-            "client": ("127.0.0.1", 40000),
-            "server": ("127.0.0.1", 8000),
-        }
+        scope = testing.http_scope(path, query=query, headers=headers)
         self.communicator = ApplicationCommunicator(asgi_app(), scope)
         self.status: int | None = None
         self.headers: dict[str, str] = {}

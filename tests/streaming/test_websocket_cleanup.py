@@ -96,8 +96,9 @@ async def test_connections_that_were_refused_leave_nothing_behind(user):
     assert await settled(lambda: footprint(session_group(session.id)), before) == before
 
 
-async def test_a_long_lived_socket_keeps_its_group_membership(settings, user):
-    """The watcher re-joins live streams before the layer's group_expiry forgets them."""
+async def _socket_on_expiring_groups(settings, user, *, refresh: float):
+    """A socket on an in-memory layer that forgets group members after 1 s; streams re-join
+    every `refresh` seconds."""
     settings.CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels.layers.InMemoryChannelLayer",
@@ -105,13 +106,17 @@ async def test_a_long_lived_socket_keeps_its_group_membership(settings, user):
         }
     }
     settings.AGENTSTREAM_IDLE_POLL_SECONDS = 0.1
-    settings.AGENTSTREAM_GROUP_REFRESH_SECONDS = 0.3
+    settings.AGENTSTREAM_GROUP_REFRESH_SECONDS = refresh
     session = await sync_to_async(make_session)(user)
     await emit_events(session.id, 0, end=None)
     client = await ws_open(f"/ws/sessions/{session.id}/?token={session.share_token}")
     assert (await client.receive_json_from(timeout=5))["seq"] == 1
-    layer = get_channel_layer()
-    group = session_group(session.id)
+    return client, get_channel_layer(), session_group(session.id)
+
+
+async def test_a_long_lived_socket_keeps_its_group_membership(settings, user):
+    """The watcher re-joins live streams before the layer's group_expiry forgets them."""
+    client, layer, group = await _socket_on_expiring_groups(settings, user, refresh=0.3)
     for _ in range(30):  # three seconds: three times the group expiry
         await asyncio.sleep(0.1)
         layer._clean_expired()
@@ -122,20 +127,7 @@ async def test_a_long_lived_socket_keeps_its_group_membership(settings, user):
 
 async def test_without_rejoining_the_layer_would_forget_the_socket(settings, user):
     """The check above can fail: with re-joins pushed past the expiry, membership lapses."""
-    settings.CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels.layers.InMemoryChannelLayer",
-            "CONFIG": {"group_expiry": 1},
-        }
-    }
-    settings.AGENTSTREAM_IDLE_POLL_SECONDS = 0.1
-    settings.AGENTSTREAM_GROUP_REFRESH_SECONDS = 3_600
-    session = await sync_to_async(make_session)(user)
-    await emit_events(session.id, 0, end=None)
-    client = await ws_open(f"/ws/sessions/{session.id}/?token={session.share_token}")
-    assert (await client.receive_json_from(timeout=5))["seq"] == 1
-    layer = get_channel_layer()
-    group = session_group(session.id)
+    client, layer, group = await _socket_on_expiring_groups(settings, user, refresh=3_600)
     for _ in range(50):
         await asyncio.sleep(0.1)
         layer._clean_expired()
