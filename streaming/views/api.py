@@ -60,6 +60,31 @@ async def request_access(request: HttpRequest, session_id: Any) -> Access | None
     return await run_read(get_access, session_id, user, request.GET.get("token"))
 
 
+SessionView = Callable[..., Awaitable[HttpResponse]]
+
+
+def session_endpoint(method: str, *, control: bool = False) -> Callable[[SessionView], AsyncView]:
+    """Wrap a view of one session: `method` only (405), the caller's access to the session in
+    the URL (404 when none, or when `control` is needed and only read access is given), the
+    request thread's connections released. The view is called as ``view(request, access)``.
+    """
+
+    def decorate(view: SessionView) -> AsyncView:
+        @releases_connections
+        @functools.wraps(view)
+        async def wrapper(request: HttpRequest, session_id: Any) -> HttpResponse:
+            if request.method != method:
+                return HttpResponseNotAllowed([method])
+            access = await request_access(request, session_id)
+            if access is None or (control and not access.can_control):
+                return not_found()
+            return await view(request, access)
+
+        return wrapper
+
+    return decorate
+
+
 def not_found() -> JsonResponse:
     return error_response(404, "not_found", "no such session")
 
@@ -145,25 +170,15 @@ async def _create_session(request: HttpRequest) -> HttpResponse:
     return JsonResponse(session_object(request, session, with_token=True), status=201)
 
 
-@releases_connections
-async def session_detail(request: HttpRequest, session_id: str) -> HttpResponse:
+@session_endpoint("GET")
+async def session_detail(request: HttpRequest, access: Access) -> HttpResponse:
     """``GET /api/sessions/<id>/``: the session object."""
-    if request.method != "GET":
-        return HttpResponseNotAllowed(["GET"])
-    access = await request_access(request, session_id)
-    if access is None:
-        return not_found()
     return JsonResponse(session_object(request, access.session, with_token=access.shows_token))
 
 
-@releases_connections
-async def session_events(request: HttpRequest, session_id: str) -> HttpResponse:
+@session_endpoint("GET")
+async def session_events(request: HttpRequest, access: Access) -> HttpResponse:
     """``GET /api/sessions/<id>/events/?after=N&limit=M``: one page of stored events."""
-    if request.method != "GET":
-        return HttpResponseNotAllowed(["GET"])
-    access = await request_access(request, session_id)
-    if access is None:
-        return not_found()
     session = access.session  # status and last_seq from one row: a consistent snapshot
     try:
         after = parse_cursor(request.GET.get("after"), last_seq=session.last_seq)
@@ -180,14 +195,9 @@ async def session_events(request: HttpRequest, session_id: str) -> HttpResponse:
     return HttpResponse(body, content_type="application/json")
 
 
-@releases_connections
-async def session_cancel(request: HttpRequest, session_id: str) -> HttpResponse:
+@session_endpoint("POST", control=True)
+async def session_cancel(request: HttpRequest, access: Access) -> HttpResponse:
     """``POST /api/sessions/<id>/cancel/``: 202 in every state (owner and staff only)."""
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    access = await request_access(request, session_id)
-    if access is None or not access.can_control:
-        return not_found()
     sid: uuid.UUID = access.session.id
     await request_cancel(sid)
     session = await Session.objects.aget(pk=sid)

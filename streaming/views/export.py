@@ -10,19 +10,15 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 
+from streaming.access import Access
 from streaming.replay import iter_pages
-from streaming.views.api import not_found, releases_connections, request_access
+from streaming.views.api import session_endpoint
 
 
-@releases_connections
-async def session_export(request: HttpRequest, session_id: str) -> HttpResponse:
-    if request.method != "GET":
-        return HttpResponseNotAllowed(["GET"])
-    access = await request_access(request, session_id)
-    if access is None:
-        return not_found()
+@session_endpoint("GET")
+async def session_export(request: HttpRequest, access: Access) -> HttpResponse:
     session = access.session
     response = StreamingHttpResponse(
         jsonl_lines(session.id, up_to=session.last_seq), content_type="application/x-ndjson"

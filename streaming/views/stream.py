@@ -19,6 +19,7 @@ from contextlib import aclosing, suppress
 from channels.layers import BaseChannelLayer, get_channel_layer
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, StreamingHttpResponse
 
+from streaming.access import Access
 from streaming.context import bind_session, reset_session
 from streaming.exceptions import BadCursor
 from streaming.groups import EVENTS_MESSAGE, session_group
@@ -32,7 +33,7 @@ from streaming.replay import (
     release,
     transport_setting,
 )
-from streaming.views.api import bad_input, not_found, releases_connections, request_access
+from streaming.views.api import bad_input, not_found, releases_connections, session_endpoint
 
 logger = logging.getLogger(__name__)
 
@@ -40,10 +41,10 @@ OPENING = b": agentstream\n\n"  # flushes the headers at once (daphne sends them
 KEEPALIVE_LINE = b": keepalive\n\n"
 
 
-@releases_connections
-async def session_stream(request: HttpRequest, session_id: str) -> HttpResponse:
+@session_endpoint("GET")
+async def session_stream(request: HttpRequest, access: Access) -> HttpResponse:
     """``GET /api/sessions/<id>/stream/``."""
-    return await _stream(request, session_id)
+    return _stream(request, access)
 
 
 @releases_connections
@@ -54,15 +55,10 @@ async def events_alias(request: HttpRequest) -> HttpResponse:
     session_id = request.GET.get("session_id")
     if not session_id:
         return not_found()
-    return await _stream(request, session_id)
+    return await session_stream(request, session_id)
 
 
-async def _stream(request: HttpRequest, session_id: str) -> HttpResponse:
-    if request.method != "GET":
-        return HttpResponseNotAllowed(["GET"])
-    access = await request_access(request, session_id)
-    if access is None:
-        return not_found()
+def _stream(request: HttpRequest, access: Access) -> HttpResponse:
     raw = request.headers.get("Last-Event-ID")
     if raw is None:
         raw = request.GET.get("after")
