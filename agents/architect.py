@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from agents.conf import agent_settings
+from agents.conf import conf
 from agents.files import FileEntry, python_files, read_text, walk
 from agents.imports import (
     ModuleInfo,
@@ -40,14 +40,14 @@ class Parsed:
 
     modules: dict[str, ModuleInfo] = field(default_factory=dict)
     parse_errors: Capped[dict[str, Any]] = field(
-        default_factory=lambda: Capped(int(agent_settings.REPORT_ROWS))
+        default_factory=lambda: Capped(int(conf.REPORT_ROWS))
     )
     skipped: Capped[dict[str, Any]] = field(default_factory=lambda: Capped(MAX_NOTES))
 
 
 def map_imports(root: Path) -> dict[str, Any]:
     """Parse the Python files under `root`, emitting events, and return the import graph."""
-    max_modules = int(agent_settings.MAX_MODULES)
+    max_modules = int(conf.MAX_MODULES)
     package_dirs = {
         str(PurePosixPath(entry.path).parent)
         for entry in walk(root)
@@ -75,7 +75,7 @@ def parse_files(entries: Sequence[FileEntry], package_dirs: set[str], parsed: Pa
     A file over the size limit, or one that cannot be read (unreadable, or gone since it was
     listed), is skipped with a note; one that does not parse is recorded. Neither stops the run.
     """
-    limit = int(agent_settings.MAX_FILE_BYTES)
+    limit = int(conf.MAX_FILE_BYTES)
     meter = ProgressMeter(AGENT, len(entries), unit="modules")
     for entry in entries:
         name, is_package = module_name(entry.path, package_dirs)

@@ -23,7 +23,7 @@ from agents.reviewer import reviewer
 from agents.state import FINISH, WorkflowState
 from agents.supervisor import route, supervisor
 from streaming import SessionClosed
-from streaming.runner import WorkflowError
+from streaming.runs.failures import WorkflowError
 
 Node = Callable[[WorkflowState], Any]
 

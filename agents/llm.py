@@ -17,7 +17,7 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
-from streaming.conf import app_settings
+from agents.conf import conf
 
 _JSON_OBJECT = re.compile(r"\{.*\}", re.DOTALL)
 
@@ -28,7 +28,7 @@ def chat_model() -> Any | None:
     The first call for a model name imports langchain and builds the model: call it from a
     thread (`get_model` does), never on the server's event loop.
     """
-    spec = app_settings.LLM
+    spec = conf.LLM
     if not spec:
         return None
     if isinstance(spec, str):
@@ -49,7 +49,7 @@ def _init(name: str) -> Any:
 
 async def get_model() -> Any | None:
     """`chat_model()` in a worker thread: its imports and set-up never block the event loop."""
-    if not app_settings.LLM:
+    if not conf.LLM:
         return None
     return await asyncio.to_thread(chat_model)
 

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from agents.conf import agent_settings
+from agents.conf import conf
 
 Facts = dict[str, Any]
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -170,7 +170,7 @@ def skipped(facts: Facts) -> str:
 
 
 def _rows() -> int:
-    return int(agent_settings.REPORT_ROWS)
+    return int(conf.REPORT_ROWS)
 
 
 SECTIONS: list[tuple[str, Callable[[Facts], str]]] = [

@@ -14,7 +14,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from agents.conf import agent_settings
+from agents.conf import conf
 from agents.files import FileEntry, count_files, walk
 from agents.notes import MAX_NOTES, Capped, say
 from agents.progress import ProgressMeter
@@ -118,7 +118,7 @@ def _ranked(heap: list[tuple[int, str]]) -> list[dict[str, Any]]:
 
 def take_inventory(root: Path, workspace: str) -> dict[str, Any]:
     """Walk `root`, emitting think/progress events, and return the inventory as data."""
-    limit = int(agent_settings.MAX_FILE_BYTES)
+    limit = int(conf.MAX_FILE_BYTES)
     say(AGENT, Phase.THINK, f"Counting the files of workspace {workspace}")
     total = count_files(root)
     say(AGENT, Phase.THINK, f"Taking an inventory of {total} files", data={"total": total})

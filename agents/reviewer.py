@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from agents.conf import agent_settings
+from agents.conf import conf
 from agents.files import FileEntry, python_files, read_text
 from agents.notes import MAX_NOTES, Capped, say
 from agents.progress import ProgressMeter
@@ -86,7 +86,7 @@ def compile_all(
     since they were listed) are noted (the first `MAX_NOTES` with an event) and counted, never a
     reason to stop.
     """
-    limit = int(agent_settings.MAX_FILE_BYTES)
+    limit = int(conf.MAX_FILE_BYTES)
     found = Compiled(failures=Capped(keep), unreadable=Capped(MAX_NOTES))
     for entry in entries:
         try:
@@ -176,7 +176,7 @@ def review(state: WorkflowState) -> dict[str, Any]:
         Phase.THINK,
         f"Checking {len(tokens)} numbers against the data and compiling {total_files} files",
     )
-    rows = int(agent_settings.REPORT_ROWS)
+    rows = int(conf.REPORT_ROWS)
     compiled = compile_all(python_files(root), keep=rows, meter=meter)
     compile_data = {
         "compile_failures": compiled.failures.items,

@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TaskProgressColumn, TextColumn
 
 from agents.state import AGENTS
-from streaming.models import Event
+from streaming.log.models import Event
 
 POLL_SECONDS = 0.1
 

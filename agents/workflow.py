@@ -1,4 +1,4 @@
-"""The entry point the runner calls (``AGENTSTREAM_WORKFLOW = "agents.workflow.run_workflow"``).
+"""The survey's entry point, which the runner calls (declared in `agents.survey`).
 
 The runner binds the session, emits `started`, awaits `run_workflow(session)` and emits the
 terminal event. Here the graph is driven with ``astream(stream_mode=["updates", "custom"])``:
@@ -17,13 +17,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from agents.conf import agent_settings
+from agents.conf import conf
 from agents.graph import workflow_graph
 from agents.state import WorkflowState
 from streaming import Event, InvalidEvent, emit
-from streaming.exceptions import BadWorkspace
-from streaming.runner import WorkflowError
-from streaming.workspaces import resolve_workspace
+from streaming.runs.exceptions import BadWorkspace
+from streaming.runs.failures import WorkflowError
+from streaming.runs.workspaces import resolve_workspace
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ def custom_event(chunk: Any) -> Event:
 async def drive(state: WorkflowState) -> WorkflowState:
     """Run the graph from `state` to its end and return the final state."""
     final: dict[str, Any] = dict(state)
-    config = {"recursion_limit": int(agent_settings.MAX_STEPS)}
+    config = {"recursion_limit": int(conf.MAX_STEPS)}
     graph = await asyncio.to_thread(workflow_graph)  # built once per process, off the loop
     async for mode, chunk in graph.astream(state, config, stream_mode=["updates", "custom"]):
         if mode == "custom":
@@ -70,7 +70,7 @@ async def drive(state: WorkflowState) -> WorkflowState:
 
 def write_report(session_id: object, text: str) -> Path:
     """Write the report to the report folder and return its path (raises OSError)."""
-    folder = agent_settings.report_dir
+    folder = conf.REPORT_DIR
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{session_id}.md"
     path.write_text(text, encoding="utf-8")

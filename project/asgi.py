@@ -14,9 +14,9 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402  needs the app regis
 from channels.routing import ChannelNameRouter, ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
-from streaming.lifecycle import install_server_drain  # noqa: E402
-from streaming.routing import websocket_urlpatterns  # noqa: E402
-from streaming.runner.worker import WORKER_CHANNEL, AgentsWorkerConsumer  # noqa: E402
+from streaming.log.bus.shutdown import install_server_drain  # noqa: E402
+from streaming.runs.worker import WORKER_CHANNEL, AgentsWorkerConsumer  # noqa: E402
+from streaming.site.routing import websocket_urlpatterns  # noqa: E402
 
 install_server_drain()
 

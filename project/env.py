@@ -31,6 +31,17 @@ def csv(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def pairs(name: str) -> dict[str, str]:
+    """Return the environment variable `name` of comma-separated `key=value` pairs as a dict."""
+    result: dict[str, str] = {}
+    for item in csv(name, ""):
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise ImproperlyConfigured(f"{name}: {item!r} is not a name=module.attr pair")
+        result[key.strip()] = value.strip()
+    return result
+
+
 def database(url: str, base_dir: Path) -> dict[str, Any]:
     """Return a Django DATABASES entry for a `sqlite:///…` or `postgres://…` URL."""
     parts = urlsplit(url)

@@ -31,17 +31,23 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "channels",
-    "streaming",
+    # agentstream's rooms, lowest first (docs/architecture.md): the event log, the transports,
+    # the runs, the site; then the benchmarks and the survey workflow.
+    "streaming.log",
+    "streaming.transports",
+    "streaming.runs",
+    "streaming.site",
+    "streaming.benchmarks",
     "agents",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "streaming.security.ContentSecurityPolicyMiddleware",
+    "streaming.site.middleware.security.ContentSecurityPolicyMiddleware",
     # WhiteNoise, async-capable: a sync-only middleware would push every async view to a thread.
-    "streaming.staticfiles.AsyncWhiteNoiseMiddleware",
+    "streaming.site.middleware.staticfiles.AsyncWhiteNoiseMiddleware",
     # JSON errors under /api/, /events and /healthz (PROTOCOL.md), around everything below.
-    "streaming.middleware.JsonErrorsMiddleware",
+    "streaming.site.middleware.json_errors.JsonErrorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -51,7 +57,7 @@ MIDDLEWARE = [
 ]
 
 # A failed CSRF check is 403 `csrf` as JSON on the API paths (Django's page elsewhere).
-CSRF_FAILURE_VIEW = "streaming.views.errors.csrf_failure"
+CSRF_FAILURE_VIEW = "streaming.site.views.errors.csrf_failure"
 
 ROOT_URLCONF = "project.urls"
 ASGI_APPLICATION = "project.asgi.application"
@@ -115,9 +121,14 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+# The workflows this deployment runs: the survey, plus those named in AGENTSTREAM_WORKFLOWS
+# (`name=module.attr` pairs; docs/protocol.md, "Configuration").
+AGENTSTREAM_WORKFLOWS = {"survey": "agents.survey.SURVEY", **env.pairs("AGENTSTREAM_WORKFLOWS")}
+AGENTSTREAM_DEFAULT_WORKFLOW = "survey"
 AGENTSTREAM_WORKSPACE_ROOT = os.environ.get(
     "AGENTSTREAM_WORKSPACE_ROOT", str(BASE_DIR / "agents" / "workspaces")
 )
+AGENTSTREAM_DEFAULT_WORKSPACE = "sample"
 AGENTSTREAM_RUNNER = os.environ.get("AGENTSTREAM_RUNNER", "inline")
 AGENTSTREAM_LLM = os.environ.get("AGENTSTREAM_LLM") or None
 # Where each session's Markdown report is written (default: reports/ in the project folder).
@@ -128,7 +139,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     # Share tokens ride in URLs (?token=): keep them out of request logs.
-    "filters": {"redact_tokens": {"()": "streaming.redaction.RedactShareTokens"}},
+    "filters": {"redact_tokens": {"()": "streaming.site.redaction.RedactShareTokens"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",

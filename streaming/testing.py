@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import os
 import socket
-import uuid
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
 from channels.layers import channel_layers
-
-from streaming.bus import EventBus, reset_bus
 
 DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -99,17 +95,3 @@ def http_scope(
 def reset_channel_layers() -> None:
     """Forget channel-layer instances, so the next `get_channel_layer()` builds a fresh one."""
     channel_layers.backends.clear()
-
-
-@contextmanager
-def fresh_bus() -> Iterator[EventBus]:
-    """Give the block a fresh event bus, drained and replaced again afterwards."""
-    bus = reset_bus()
-    try:
-        yield bus
-    finally:
-        reset_bus()
-
-
-def new_session_id() -> uuid.UUID:
-    return uuid.uuid4()

@@ -9,7 +9,7 @@ from asgiref.sync import sync_to_async
 from django.contrib.auth import get_user_model
 
 from streaming import testing
-from streaming.bus import reset_bus
+from streaming.log.bus import reset_bus
 
 
 @pytest.fixture(autouse=True)
@@ -77,7 +77,7 @@ def make_user(username: str = "alice", *, staff: bool = False):
 
 
 def make_session(owner, **fields):
-    from streaming.models import Session
+    from streaming.log.models import Session
 
     fields.setdefault("query", "Map the sample workspace")
     return Session.objects.create(owner=owner, **fields)
@@ -112,7 +112,7 @@ def amake_session():
 async def _fresh_runner():
     """The test starts without a session runner on its loop and ends with its runs stopped
     (those still running end `failed`); request it where a test launches or cancels sessions."""
-    from streaming.runner.process import reset_runner
+    from streaming.runs.process import reset_runner
 
     await reset_runner()
     yield

@@ -16,13 +16,13 @@ from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from django.contrib.auth import get_user_model
 
-from streaming.bus import emit, flush, get_bus, reset_bus
-from streaming.context import bound_session
-from streaming.events import Event
-from streaming.groups import session_group
-from streaming.models import Event as Row
-from streaming.models import Session
-from streaming.store import record_events
+from streaming.log.bus import emit, flush, get_bus, reset_bus
+from streaming.log.context import bound_session
+from streaming.log.events import Event
+from streaming.log.groups import session_group
+from streaming.log.models import Event as Row
+from streaming.log.models import Session
+from streaming.log.store import record_events
 
 
 def _event(i: int) -> Event:

@@ -49,8 +49,8 @@ def _application() -> Any:
     from django.urls import path
 
     from project.asgi import django_asgi_app
-    from streaming.models import Event
-    from streaming.routing import websocket_urlpatterns
+    from streaming.log.models import Event
+    from streaming.site.routing import websocket_urlpatterns
 
     class NaiveReplay(AsyncWebsocketConsumer):
         """The baseline: all stored events in one query on the shared thread, a frame each."""
@@ -109,7 +109,7 @@ async def _run(command: dict[str, Any]) -> Any:
 def _make_sessions(count: int) -> list[list[str]]:
     from django.contrib.auth import get_user_model
 
-    from streaming.models import Session, SessionStatus
+    from streaming.log.models import Session, SessionStatus
 
     user, _ = get_user_model().objects.get_or_create(username="bench-transports")
     sessions = Session.objects.bulk_create(
@@ -162,7 +162,7 @@ async def blast(sid: str, count: int) -> float:
 
 def _load(sid: str, count: int) -> None:
     from streaming import Event
-    from streaming.store import record_batch
+    from streaming.log.store import record_batch
 
     session_id = uuid.UUID(sid)
     for start in range(0, count, 5_000):

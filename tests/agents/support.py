@@ -10,7 +10,7 @@ from typing import Any
 
 from asgiref.sync import sync_to_async
 
-from streaming.models import Event, Session
+from streaming.log.models import Event, Session
 
 ENDED = {"completed", "failed", "cancelled"}
 

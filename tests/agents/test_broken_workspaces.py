@@ -17,7 +17,7 @@ from agents.notes import MAX_NOTES
 from agents.report import MORE
 from agents.reviewer import compile_all, listed_compile_failures
 from streaming import bound_session, flush
-from streaming.runner import launch
+from streaming.runs.control import launch
 from tests.agents.support import (
     assert_well_formed,
     astored_events,

@@ -12,7 +12,7 @@ import pytest
 from langgraph.graph import END, START, StateGraph
 
 from streaming import Event, Phase, SessionClosed, emit_sync, get_session_id
-from streaming.runner import launch, request_cancel
+from streaming.runs.control import launch, request_cancel
 from tests.agents.support import (
     assert_well_formed,
     astored_events,

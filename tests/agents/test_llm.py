@@ -13,7 +13,7 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from agents import llm
 from agents.codesmith import write_prose
 from agents.supervisor import decide
-from streaming.runner import launch
+from streaming.runs.control import launch
 from tests.agents.support import assert_well_formed, astored_events, wait_for_status
 
 

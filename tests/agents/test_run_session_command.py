@@ -15,7 +15,7 @@ from django.conf import settings as django_settings
 from django.core.management import CommandError, call_command
 
 from streaming import testing
-from streaming.models import Session
+from streaming.log.models import Session
 from tests.agents.support import assert_well_formed, stored_events
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from agents.files import count_files
-from streaming.runner import launch
+from streaming.runs.control import launch
 from tests.agents.support import (
     assert_well_formed,
     astored_events,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from streaming.exceptions import BadWorkspace
-from streaming.workspaces import list_workspaces, resolve_workspace
+from streaming.runs.exceptions import BadWorkspace
+from streaming.runs.workspaces import list_workspaces, resolve_workspace
 
 
 @pytest.fixture

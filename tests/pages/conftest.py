@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from streaming.events import Event as EventValue
-from streaming.store import record_events
+from streaming.log.events import Event as EventValue
+from streaming.log.store import record_events
 
 REPORT_MD = "# Report\n\n| module | fan-in |\n|:--|--:|\n| `pkg.core` | 3 |\n"
 

@@ -9,8 +9,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from streaming.admin.paging import CappedCountPaginator
-from streaming.models import Event
+from streaming.log.models import Event
+from streaming.site.admin.paging import CappedCountPaginator
 from tests.conftest import make_session, make_user
 from tests.pages.conftest import store_timeline
 

@@ -10,7 +10,7 @@ from django.contrib.auth import authenticate, get_user_model
 from django.contrib.sessions.models import Session as DjangoSession
 from django.core.management import CommandError, call_command
 
-from streaming.models import Event, Session
+from streaming.log.models import Event, Session
 
 
 @pytest.mark.django_db

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from streaming.durations import format_duration
-from streaming.models import Session, SessionStatus
+from streaming.log.models import Session, SessionStatus
+from streaming.site.durations import format_duration
 from tests.conftest import make_session
 
 T0 = timezone.now().replace(microsecond=0)

@@ -7,8 +7,8 @@ import threading
 from asgiref.sync import iscoroutinefunction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
-from streaming.middleware_base import SyncAndAsyncMiddleware
-from streaming.security import ContentSecurityPolicyMiddleware
+from streaming.site.middleware.base import SyncAndAsyncMiddleware
+from streaming.site.middleware.security import ContentSecurityPolicyMiddleware
 
 
 class Recorder(SyncAndAsyncMiddleware):

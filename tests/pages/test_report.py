@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.utils.safestring import SafeString
 
-from streaming.report import render_report
+from streaming.site.markdown import render_report
 
 ROOT = Path(__file__).resolve().parents[2]
 

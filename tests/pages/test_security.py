@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from streaming.security import policy_for
+from streaming.site.middleware.security import policy_for
 
 
 def directives(header: str) -> dict[str, str]:

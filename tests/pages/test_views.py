@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from streaming import flush
-from streaming.models import Session, SessionStatus
+from streaming.log.models import Session, SessionStatus
 from tests.conftest import make_session
 from tests.pages.conftest import store_timeline
 

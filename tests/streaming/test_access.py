@@ -8,8 +8,8 @@ import uuid
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from streaming.access import access_to, get_access, parse_session_id, token_matches
-from streaming.redaction import RedactShareTokens, redact_tokens
+from streaming.site.redaction import RedactShareTokens, redact_tokens
+from streaming.transports.access import access_to, get_access, parse_session_id, token_matches
 from tests.conftest import make_session
 
 pytestmark = pytest.mark.usefixtures("fast_password_hasher")

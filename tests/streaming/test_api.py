@@ -11,7 +11,7 @@ from asgiref.sync import sync_to_async
 from django.test import AsyncClient
 from django.utils import timezone
 
-from streaming.models import Session
+from streaming.log.models import Session
 from tests.conftest import make_session, make_user
 from tests.streaming.conftest import emit_events
 

@@ -23,11 +23,11 @@ from streaming import (
     flush_sync,
     report_progress,
 )
-from streaming.bus import get_bus
-from streaming.groups import session_group
-from streaming.models import Event as Row
-from streaming.models import Session
-from streaming.store import record_events
+from streaming.log.bus import get_bus
+from streaming.log.groups import session_group
+from streaming.log.models import Event as Row
+from streaming.log.models import Session
+from streaming.log.store import record_events
 from tests.conftest import make_session, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -64,7 +64,7 @@ async def receive_seqs(layer, channel, count: int) -> list[int]:
 
 
 async def test_emit_without_a_session_warns_and_drops(caplog):
-    with caplog.at_level(logging.WARNING, logger="streaming.bus"):
+    with caplog.at_level(logging.WARNING, logger="streaming.log.bus"):
         assert await emit(think("lost")) is None
     assert "no session bound" in caplog.text
     assert get_bus().stats["dropped_no_session"] == 1
@@ -176,7 +176,7 @@ async def test_a_thread_still_running_after_another_process_closed_the_session(c
         except SessionClosed:
             outcomes.append("raised")
 
-    with caplog.at_level(logging.WARNING, logger="streaming.bus"), bound_session(sid):
+    with caplog.at_level(logging.WARNING, logger="streaming.log.bus"), bound_session(sid):
         await asyncio.to_thread(sync_agent)
     assert outcomes == ["refused", "raised"]
     assert await stored(sid) == [(1, "stopped elsewhere")]
@@ -251,7 +251,7 @@ async def test_a_database_error_is_retried_and_loses_nothing(caplog):
 
     await rename("streaming_event", "streaming_event_away")
     try:
-        with caplog.at_level(logging.ERROR, logger="streaming.bus"), bound_session(sid):
+        with caplog.at_level(logging.ERROR, logger="streaming.log.bus"), bound_session(sid):
             for i in range(5):
                 await emit(think(f"during {i}"))
             deadline = asyncio.get_running_loop().time() + 10

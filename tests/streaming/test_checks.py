@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from streaming.checks import check_settings
+from streaming.log.checks import check_settings
 
 
 def ids(settings_errors) -> set[str]:

@@ -22,7 +22,7 @@ from streaming import (
     get_session_id,
     reset_session,
 )
-from streaming.models import Event as Row
+from streaming.log.models import Event as Row
 from tests.conftest import make_session, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)

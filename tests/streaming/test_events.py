@@ -11,14 +11,14 @@ from datetime import UTC, datetime
 import pytest
 from mcp import types as mcp_types
 
-from streaming.events import (
+from streaming.log.events import (
     MAX_MSG_CHARS,
     Event,
     EventType,
     Phase,
     format_ts,
 )
-from streaming.exceptions import InvalidEvent
+from streaming.log.exceptions import InvalidEvent
 
 WIRE_KEYS = {"sid", "seq", "ts", "t", "agent", "phase", "msg", "pct", "data"}
 TS_PATTERN = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from streaming.models import Event as Row
+from streaming.log.models import Event as Row
 from streaming.testing import database_url
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -23,7 +23,7 @@ os.environ["DJANGO_SETTINGS_MODULE"] = "project.settings"
 import django
 django.setup()
 from streaming import Event, bound_session, emit_sync, flush_sync
-from streaming.bus import get_bus
+from streaming.log.bus import get_bus
 SID = uuid.UUID(sys.argv[1])
 def think(msg):
     return Event.for_agent("research", "think", msg)
@@ -70,8 +70,8 @@ def test_daphne_shutdown_trigger_drains_the_queue(session):
     """Twisted's "before shutdown" trigger stores what is queued before the reactor stops."""
     body = """
     from twisted.internet import reactor  # daphne (an installed app) installed asyncioreactor
-    from streaming.lifecycle import install_server_drain
-    from streaming.models import Event as Row
+    from streaming.log.bus.shutdown import install_server_drain
+    from streaming.log.models import Event as Row
     install_server_drain()
     def produce():
         with bound_session(SID):

@@ -14,11 +14,8 @@ from channels.layers import InMemoryChannelLayer, get_channel_layer
 from channels_redis.core import RedisChannelLayer
 
 from streaming import Event, bound_session, emit, flush
-from streaming.exceptions import BadCursor, BadLimit
-from streaming.groups import EVENTS_MESSAGE, session_group
-from streaming.models import Event as Row
-from streaming.models import Session
-from streaming.replay import (
+from streaming.log.exceptions import BadCursor, BadLimit
+from streaming.log.follow import (
     KEEPALIVE,
     End,
     SessionTail,
@@ -27,8 +24,11 @@ from streaming.replay import (
     parse_limit,
     read_page,
 )
-from streaming.replay.watch import watcher
-from streaming.store import record_events
+from streaming.log.follow.watch import watcher
+from streaming.log.groups import EVENTS_MESSAGE, session_group
+from streaming.log.models import Event as Row
+from streaming.log.models import Session
+from streaming.log.store import record_events
 from tests.conftest import make_session, make_user
 from tests.streaming.conftest import (
     SseClient,

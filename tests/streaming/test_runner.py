@@ -14,11 +14,12 @@ from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 
 from streaming import Event, Phase, SessionClosed, emit, emit_sync, flush
-from streaming.models import Session
-from streaming.runner import WorkflowError, ensure_started, launch, request_cancel
-from streaming.runner.control import CANCEL_MESSAGE, control_group
-from streaming.runner.process import current_runner, get_runner, reset_runner
-from streaming.runner.sweep import sweep
+from streaming.log.models import Session
+from streaming.runs.cancels import CANCEL_MESSAGE, control_group
+from streaming.runs.control import ensure_started, launch, request_cancel
+from streaming.runs.failures import WorkflowError
+from streaming.runs.process import current_runner, get_runner, reset_runner
+from streaming.runs.sweep import sweep
 from tests.agents.support import (
     assert_well_formed,
     astored_events,
@@ -155,7 +156,7 @@ async def test_an_exception_fails_the_session_with_an_error_event_and_no_traceba
 ):
     workflow("failing_workflow")
     session = await _session(amake_session, user)
-    with caplog.at_level(logging.ERROR, logger="streaming.runner"):
+    with caplog.at_level(logging.ERROR, logger="streaming.runs"):
         await launch(session.id)
         ended = await wait_for_status(session.id)
     events = await astored_events(session.id)
@@ -350,7 +351,7 @@ async def test_sweep_fails_a_session_whose_lease_expired(amake_session, user):
 
 
 def _store_started(session_id: uuid.UUID) -> None:
-    from streaming.store import record_events
+    from streaming.log.store import record_events
 
     record_events(session_id=session_id, events=[Event.for_session(Phase.STARTED, "started")])
 

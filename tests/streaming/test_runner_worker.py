@@ -22,11 +22,12 @@ from django.db import connection
 
 from project import env
 from streaming import testing
-from streaming.groups import session_group
-from streaming.models import Session
-from streaming.runner import launch, leases, request_cancel
-from streaming.runner.process import current_runner
-from streaming.runner.worker import WORKER_CHANNEL, AgentsWorkerConsumer
+from streaming.log.groups import session_group
+from streaming.log.models import Session
+from streaming.runs import leases
+from streaming.runs.control import launch, request_cancel
+from streaming.runs.process import current_runner
+from streaming.runs.worker import WORKER_CHANNEL, AgentsWorkerConsumer
 from tests.agents.support import (
     assert_well_formed,
     astored_events,

@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from streaming.exceptions import BadQuery, BadWorkspace, RateLimited
-from streaming.models import Session
-from streaming.sessions import acreate_session, create_session
+from streaming.log.models import Session
+from streaming.runs.exceptions import BadQuery, BadWorkspace, RateLimited
+from streaming.runs.sessions import acreate_session, create_session
 from tests.conftest import make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hasher")]

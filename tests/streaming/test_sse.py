@@ -10,8 +10,8 @@ import pytest
 from asgiref.sync import sync_to_async
 
 from streaming import Event, bound_session, emit
-from streaming.groups import session_group
-from streaming.replay.watch import watcher
+from streaming.log.follow.watch import watcher
+from streaming.log.groups import session_group
 from tests.conftest import make_session, make_user
 from tests.streaming.conftest import (
     SseClient,

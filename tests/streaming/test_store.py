@@ -7,11 +7,11 @@ import uuid
 
 import pytest
 
-from streaming.events import Event
-from streaming.exceptions import SessionClosed
-from streaming.models import Event as Row
-from streaming.models import Session
-from streaming.store import record_batch, record_events
+from streaming.log.events import Event
+from streaming.log.exceptions import SessionClosed
+from streaming.log.models import Event as Row
+from streaming.log.models import Session
+from streaming.log.store import record_batch, record_events
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -9,7 +9,7 @@ import pytest
 from asgiref.sync import sync_to_async
 
 from streaming import Event, bound_session, emit
-from streaming.models import Session
+from streaming.log.models import Session
 from tests.conftest import make_session, make_user
 from tests.streaming.conftest import (
     alogin_cookie,

@@ -10,10 +10,10 @@ import pytest
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 
-from streaming.consumers.websocket import SessionConsumer
-from streaming.groups import session_group
-from streaming.replay import transport_setting
-from streaming.replay.watch import watcher
+from streaming.log.follow import transport_setting
+from streaming.log.follow.watch import watcher
+from streaming.log.groups import session_group
+from streaming.transports.websocket import SessionConsumer
 from tests.conftest import make_session
 from tests.streaming.conftest import (
     connection_tasks,

@@ -9,9 +9,9 @@ import pytest
 from asgiref.sync import sync_to_async
 
 from streaming import Event, bound_session, emit
-from streaming.consumers import frames
-from streaming.models import Session
-from streaming.replay import WireEvent
+from streaming.log.follow import WireEvent
+from streaming.log.models import Session
+from streaming.transports import frames
 from tests.conftest import make_session, make_user
 from tests.streaming.conftest import alogin_cookie, emit_events, ws_open, ws_until_end
 

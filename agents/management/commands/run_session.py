@@ -21,13 +21,15 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.urls import NoReverseMatch, reverse
 from django.utils.module_loading import import_string
 
-from agents.conf import agent_settings
+from agents.conf import conf
 from agents.terminal import TerminalView
-from streaming.exceptions import BadQuery, BadWorkspace
-from streaming.models import Session
-from streaming.runner import request_cancel, run_session
-from streaming.sessions import validate_query
-from streaming.workspaces import resolve_workspace
+from streaming.log.exceptions import StreamingError
+from streaming.log.models import Session
+from streaming.runs import workflows
+from streaming.runs.control import request_cancel, run_session
+from streaming.runs.exceptions import BadQuery, BadWorkspace
+from streaming.runs.sessions import create_session, validate_query
+from streaming.runs.workspaces import resolve_workspace
 
 EXIT = {"completed": 0, "failed": 1, "cancelled": 130}
 
@@ -47,7 +49,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--workflow",
             default=None,
-            help="dotted path of another workflow coroutine (AGENTSTREAM_WORKFLOW)",
+            help="a registered workflow's name, or the dotted path of a workflow coroutine",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -56,28 +58,38 @@ class Command(BaseCommand):
             workspace = resolve_workspace(options["workspace"])
         except (BadQuery, BadWorkspace) as exc:
             raise CommandError(str(exc)) from exc
-        workflow = options["workflow"]
-        if workflow:
-            try:
+        workflow, entry = options["workflow"], None
+        if workflow and workflow not in workflows.registry():
+            try:  # not a registered name: the dotted path of a workflow coroutine
                 import_string(workflow)
             except ImportError as exc:
                 raise CommandError(f"--workflow {workflow!r}: {exc}") from exc
+            workflow, entry = None, workflow
         owner, _ = get_user_model().objects.get_or_create(username=options["user"])
-        session = Session.objects.create(owner=owner, query=query, workspace=workspace.name)
+        try:
+            session = create_session(
+                owner=owner,
+                query=query,
+                workspace=workspace.name,
+                workflow=workflow,
+                rate_limited=False,
+            )
+        except StreamingError as exc:
+            raise CommandError(str(exc)) from exc
         self.stdout.write(f"Session {session.id} on workspace {workspace.name}")
         err = options.get("stderr") or sys.stderr
-        status = asyncio.run(self._run(session.id, workflow=workflow, err=err))
+        status = asyncio.run(self._run(session.id, entry=entry, err=err))
         session.refresh_from_db()
-        report = agent_settings.report_dir / f"{session.id}.md"
+        report = conf.REPORT_DIR / f"{session.id}.md"
         if report.is_file():
             self.stdout.write(f"Report: {report.resolve()}")
         self.stdout.write(f"Replay: {self._replay_url(session, options['base_url'])}")
         if status != "completed":
             raise SystemExit(EXIT.get(status, 1))
 
-    async def _run(self, session_id: uuid.UUID, *, workflow: str | None, err: TextIO) -> str:
+    async def _run(self, session_id: uuid.UUID, *, entry: str | None, err: TextIO) -> str:
         loop = asyncio.get_running_loop()
-        run = asyncio.create_task(run_session(session_id, workflow=workflow))
+        run = asyncio.create_task(run_session(session_id, entry=entry))
         interrupts = 0
         cancels: list[asyncio.Task[None]] = []
 

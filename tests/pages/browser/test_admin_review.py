@@ -8,7 +8,7 @@ import pytest
 from asgiref.sync import sync_to_async
 from playwright.async_api import expect
 
-from streaming.store import record_events
+from streaming.log.store import record_events
 from tests.conftest import make_session, make_user
 from tests.pages.browser.conftest import new_page, shot
 from tests.pages.conftest import timeline

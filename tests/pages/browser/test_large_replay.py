@@ -9,7 +9,7 @@ import pytest
 from asgiref.sync import sync_to_async
 from playwright.async_api import expect
 
-from streaming.models import Event, Session
+from streaming.log.models import Event, Session
 from tests.conftest import make_session, make_user
 from tests.pages.browser.conftest import new_page, shot
 

@@ -12,9 +12,9 @@ from asgiref.sync import sync_to_async
 from playwright.async_api import expect
 
 from streaming import Event, bound_session, emit, flush
-from streaming.models import Event as EventRow
-from streaming.models import Session
-from streaming.store import record_events
+from streaming.log.models import Event as EventRow
+from streaming.log.models import Session
+from streaming.log.store import record_events
 from tests.conftest import make_session, make_user
 from tests.pages.browser.conftest import eventually, new_page, shot
 

@@ -1,0 +1,356 @@
+"""Events as values: frozen dataclasses, validated when made, with one JSON boundary.
+
+This module is the one JSON boundary of an event: `event_object` makes the protocol's event
+object (docs/protocol.md) from an event's fields, `event_text` the same object as JSON text from
+a stored row, `encode` any such object as compact JSON, and `Event.from_dict` reads one back.
+Bad values raise `InvalidEvent` where the event is made, which is inside the `emit` call, never
+later in a background task.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import uuid
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from streaming.log.exceptions import InvalidEvent
+
+MAX_MSG_CHARS = 10_000
+MAX_DATA_BYTES = 1024 * 1024
+MAX_AGENT_CHARS = 64
+MCP_META_PREFIX = "agentstream/"
+
+
+class EventType(StrEnum):
+    AGENT = "agent_event"
+    SUPERVISOR = "supervisor_event"
+    SESSION = "session_event"
+
+
+class Phase(StrEnum):
+    THINK = "think"
+    PROGRESS = "progress"
+    DECISION = "decision"
+    RESULT = "result"
+    ERROR = "error"
+    STARTED = "started"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+_TYPES = {member.value: member for member in EventType}
+_PHASES = {member.value: member for member in Phase}
+WORK_PHASES = frozenset({Phase.THINK, Phase.PROGRESS, Phase.DECISION, Phase.RESULT, Phase.ERROR})
+SESSION_PHASES = frozenset({Phase.STARTED, Phase.COMPLETED, Phase.FAILED, Phase.CANCELLED})
+TERMINAL_PHASES = frozenset({Phase.COMPLETED, Phase.FAILED, Phase.CANCELLED})
+
+
+def format_ts(ts: datetime) -> str:
+    """Return `ts` as ISO 8601 in UTC with exactly six digits of microseconds."""
+    if ts.utcoffset():
+        ts = ts.astimezone(UTC)
+    return ts.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+
+
+def parse_ts(value: str) -> datetime:
+    """Read a timestamp written by `format_ts` (or any ISO 8601 form with an offset)."""
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+
+
+def _check_text(name: str, value: object, limit: int) -> str:
+    if type(value) is not str and not isinstance(value, str):
+        raise InvalidEvent(f"{name} must be a string, not {type(value).__name__}")
+    if "\x00" in value:
+        raise InvalidEvent(f"{name} contains a NUL character, which the database refuses")
+    if len(value) > limit:
+        raise InvalidEvent(f"{name} is {len(value)} characters long; the limit is {limit}")
+    return value
+
+
+_ENCODER = json.JSONEncoder(allow_nan=False, ensure_ascii=False)
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def _snapshot_data(data: object) -> tuple[dict[str, Any], str]:
+    """Return a JSON-safe deep copy of `data` and its JSON text, or raise InvalidEvent."""
+    if type(data) is not dict and not isinstance(data, Mapping):
+        raise InvalidEvent(f"data must be a JSON object (a mapping), not {type(data).__name__}")
+    if not data:
+        return {}, "{}"
+    try:
+        encoded = _ENCODER.encode(data)
+    except ValueError as exc:  # NaN or infinity, or a circular reference
+        raise InvalidEvent(f"data is not valid JSON: {exc}") from exc
+    except TypeError as exc:
+        raise InvalidEvent(f"data is not JSON-serialisable: {exc}") from exc
+    if "\\u0000" in encoded:
+        raise InvalidEvent("data contains a NUL character, which the database refuses")
+    if len(encoded) * 4 > MAX_DATA_BYTES and len(encoded.encode()) > MAX_DATA_BYTES:
+        raise InvalidEvent(f"data is larger than {MAX_DATA_BYTES} bytes as JSON")
+    if all(type(k) is str and type(v) in _SCALARS for k, v in data.items()):
+        return dict(data), encoded  # flat: a shallow copy is already a snapshot
+    return json.loads(encoded), encoded
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class Event:
+    """One event of a session. `sid` and `seq` are None until the bus has stored it."""
+
+    t: EventType
+    phase: Phase
+    msg: str
+    agent: str | None = None
+    pct: float | None = None
+    data: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    ts: datetime = dataclasses.field(default_factory=lambda: datetime.now(UTC))
+    sid: uuid.UUID | None = None
+    seq: int | None = None
+    # `data` as the JSON text it was validated as; the writer stores this text as it is.
+    data_json: str = dataclasses.field(default="{}", init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        try:
+            t = _TYPES.get(self.t)  # type: ignore[call-overload]
+            phase = _PHASES.get(self.phase)  # type: ignore[call-overload]
+        except TypeError:  # unhashable
+            t = phase = None
+        if t is None:
+            raise InvalidEvent(f"{self.t!r} is not a valid EventType")
+        if phase is None:
+            raise InvalidEvent(f"{self.phase!r} is not a valid Phase")
+        object.__setattr__(self, "t", t)
+        object.__setattr__(self, "phase", phase)
+        if t is EventType.SESSION:
+            if phase not in SESSION_PHASES:
+                raise InvalidEvent(f"phase {phase.value!r} is not a session phase")
+            if self.agent is not None:
+                raise InvalidEvent("session events have no agent")
+        else:
+            if phase not in WORK_PHASES:
+                raise InvalidEvent(f"phase {phase.value!r} is not an agent or supervisor phase")
+            if t is EventType.SUPERVISOR and self.agent != "supervisor":
+                raise InvalidEvent('supervisor events have agent "supervisor"')
+            agent = _check_text("agent", self.agent, MAX_AGENT_CHARS)
+            if not agent.strip():
+                raise InvalidEvent("agent must not be empty")
+        _check_text("msg", self.msg, MAX_MSG_CHARS)
+        pct = self.pct
+        if pct is not None:
+            if type(pct) is not float:
+                if isinstance(pct, bool) or not isinstance(pct, (int, float)):
+                    raise InvalidEvent(f"pct must be a number, not {type(pct).__name__}")
+                object.__setattr__(self, "pct", pct := float(pct))
+            if not 0.0 <= pct <= 1.0:  # also False for NaN; infinities are out of range
+                raise InvalidEvent(f"pct must be a fraction from 0.0 to 1.0, not {pct!r}")
+        data, data_json = _snapshot_data(self.data)
+        object.__setattr__(self, "data", data)
+        object.__setattr__(self, "data_json", data_json)
+        if t is EventType.SUPERVISOR and phase is Phase.DECISION:
+            _check_decision(self.data)
+        if self.ts.tzinfo is None:
+            raise InvalidEvent("ts must be timezone-aware")
+
+    # -- constructors -------------------------------------------------------------------------
+
+    @classmethod
+    def for_agent(
+        cls,
+        agent: str,
+        phase: Phase | str,
+        msg: str,
+        *,
+        pct: float | None = None,
+        data: Mapping[str, Any] | None = None,
+    ) -> Event:
+        """Return an `agent_event` from `agent`."""
+        return cls(t=EventType.AGENT, agent=agent, phase=phase, msg=msg, pct=pct, data=data or {})
+
+    @classmethod
+    def for_supervisor(
+        cls, phase: Phase | str, msg: str, *, data: Mapping[str, Any] | None = None
+    ) -> Event:
+        """Return a `supervisor_event`."""
+        return cls(
+            t=EventType.SUPERVISOR, agent="supervisor", phase=phase, msg=msg, data=data or {}
+        )
+
+    @classmethod
+    def decision(cls, *, next: str, reasoning: str, confidence: float, msg: str = "") -> Event:
+        """Return the supervisor's routing `decision` with `next`, `reasoning`, `confidence`."""
+        data = {"next": next, "reasoning": reasoning, "confidence": confidence}
+        return cls.for_supervisor(Phase.DECISION, msg or f"Next: {next}", data=data)
+
+    @classmethod
+    def for_session(
+        cls, phase: Phase | str, msg: str, *, data: Mapping[str, Any] | None = None
+    ) -> Event:
+        """Return a `session_event` (started, completed, failed, cancelled)."""
+        return cls(t=EventType.SESSION, agent=None, phase=phase, msg=msg, data=data or {})
+
+    # -- derived ------------------------------------------------------------------------------
+
+    @property
+    def is_terminal(self) -> bool:
+        """Return True for the session's last event: completed, failed or cancelled."""
+        return self.t is EventType.SESSION and self.phase in TERMINAL_PHASES
+
+    def stored(self, *, sid: uuid.UUID, seq: int) -> Event:
+        """Return this event as stored in session `sid` at position `seq`."""
+        # A copy of an already-valid value: skip __post_init__ (this runs once per stored event).
+        copy = object.__new__(Event)
+        for name in _FIELD_NAMES:
+            object.__setattr__(copy, name, getattr(self, name))
+        object.__setattr__(copy, "sid", sid)
+        object.__setattr__(copy, "seq", seq)
+        return copy
+
+    # -- the JSON boundary --------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the protocol's event object."""
+        return event_object(
+            sid=self.sid,
+            seq=self.seq,
+            ts=self.ts,
+            t=self.t,
+            agent=self.agent,
+            phase=self.phase,
+            msg=self.msg,
+            pct=self.pct,
+            data=self.data,
+        )
+
+    def to_json(self) -> str:
+        """Return `to_dict()` encoded as compact JSON."""
+        return encode(self.to_dict())
+
+    @classmethod
+    def from_dict(cls, obj: Mapping[str, Any]) -> Event:
+        """Read the protocol's event object back into an Event (validating it)."""
+        try:
+            return cls(
+                sid=uuid.UUID(obj["sid"]) if obj.get("sid") else None,
+                seq=obj.get("seq"),
+                ts=parse_ts(obj["ts"]),
+                t=obj["t"],
+                agent=obj.get("agent"),
+                phase=obj["phase"],
+                msg=obj["msg"],
+                pct=obj.get("pct"),
+                data=obj.get("data") or {},
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            if isinstance(exc, InvalidEvent):
+                raise
+            raise InvalidEvent(f"not an event object: {exc!r}") from exc
+
+    def to_mcp_notification(self, progress_token: str | int | None = None) -> dict[str, Any]:
+        """Return this stored event as an MCP `notifications/progress` JSON-RPC message.
+
+        The token defaults to the session id and `progress` is the event's `seq`, which strictly
+        increases within a session; `pct` (which restarts with each agent), agent and phase
+        travel under `params._meta` with the `agentstream/` prefix (docs/protocol.md, "Event").
+        """
+        if self.seq is None or self.sid is None:
+            raise InvalidEvent("only a stored event (with sid and seq) maps to MCP progress")
+        meta = {
+            f"{MCP_META_PREFIX}t": self.t.value,
+            f"{MCP_META_PREFIX}agent": self.agent,
+            f"{MCP_META_PREFIX}phase": self.phase.value,
+            f"{MCP_META_PREFIX}pct": self.pct,
+            f"{MCP_META_PREFIX}ts": format_ts(self.ts),
+        }
+        label = f"{self.agent}/{self.phase.value}" if self.agent else self.phase.value
+        return {
+            "jsonrpc": "2.0",
+            "method": "notifications/progress",
+            "params": {
+                "progressToken": progress_token if progress_token is not None else str(self.sid),
+                "progress": self.seq,
+                "message": f"[{label}] {self.msg}",
+                "_meta": meta,
+            },
+        }
+
+
+def event_object(
+    *,
+    sid: uuid.UUID | str | None,
+    seq: int | None,
+    ts: datetime,
+    t: str,
+    agent: str | None,
+    phase: str,
+    msg: str,
+    pct: float | None,
+    data: Mapping[str, Any],
+) -> dict[str, Any]:
+    """Return the protocol's event object from already-valid fields (stored rows, Event values)."""
+    return {
+        "sid": str(sid) if sid is not None else None,
+        "seq": seq,
+        "ts": format_ts(ts),
+        "t": str(t),
+        "agent": agent,
+        "phase": str(phase),
+        "msg": msg,
+        "pct": pct,
+        "data": dict(data),
+    }
+
+
+_FIELD_NAMES = tuple(f.name for f in dataclasses.fields(Event))
+
+
+def event_text(
+    sid: str,
+    seq: int,
+    ts: datetime,
+    t: str,
+    agent: str | None,
+    phase: str,
+    msg: str,
+    pct: float | None,
+    data_json: str,
+) -> str:
+    """Return a stored row as the protocol's event object in JSON, without a dict in between.
+
+    The replay's hot loop: the same object `event_object` makes (a test holds them equal), but
+    built from the row's fields and the stored `data` JSON text as it is, about three times
+    faster than decoding `data` and encoding the whole dict again.
+    """
+    if "\n" in data_json or "\r" in data_json:  # SSE data lines must not break
+        data_json = _compact_json(json.loads(data_json))
+    if ts.utcoffset():
+        ts = ts.astimezone(UTC)
+    return (
+        f'{{"sid":"{sid}","seq":{seq},"ts":"{ts.year:04d}-{ts.month:02d}-{ts.day:02d}T'
+        f'{ts.hour:02d}:{ts.minute:02d}:{ts.second:02d}.{ts.microsecond:06d}Z","t":"{t}",'
+        f'"agent":{"null" if agent is None else _compact_json(agent)},"phase":"{phase}",'
+        f'"msg":{_compact_json(msg)},"pct":{"null" if pct is None else repr(float(pct))},'
+        f'"data":{data_json}}}'
+    )
+
+
+_compact_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def encode(obj: Mapping[str, Any]) -> str:
+    """Return an event object (or a frame holding event objects) as compact JSON text."""
+    return _compact_json(obj)
+
+
+def _check_decision(data: Mapping[str, Any]) -> None:
+    missing = {"next", "reasoning", "confidence"} - data.keys()
+    if missing:
+        raise InvalidEvent(f"a decision needs data keys {sorted(missing)}")
+    confidence = data["confidence"]
+    if isinstance(confidence, bool) or not isinstance(confidence, int | float):
+        raise InvalidEvent("decision confidence must be a number")
+    if not 0.0 <= confidence <= 1.0:
+        raise InvalidEvent(f"decision confidence must be from 0 to 1, not {confidence!r}")

@@ -1,0 +1,185 @@
+"""The WebSocket of docs/protocol.md: ``/ws/sessions/<id>/``.
+
+Thin by design: authorise, join the session's group, then let a `SessionTail` replay and follow the
+session while this consumer serialises its output and answers client frames. The origin check and
+the login come from the stack around it (project/asgi.py); starting and cancelling runs come from
+the `SessionControls` it is routed with (`streaming.site.routing`). A caller without access is
+accepted and closed with 4404 (a refused handshake would be a bare 403 that browsers cannot tell
+from a network error); a bad ``?after=`` gets an `error` frame and 4400.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from contextlib import aclosing, suppress
+from contextvars import Token
+from typing import Any
+from urllib.parse import parse_qs
+
+from channels.consumer import get_handler_name
+from channels.db import aclose_old_connections
+from channels.generic.websocket import AsyncWebsocketConsumer
+
+from streaming.log.context import bind_session, reset_session
+from streaming.log.exceptions import BadCursor
+from streaming.log.follow import (
+    End,
+    Membership,
+    Output,
+    SessionTail,
+    aread_state,
+    parse_cursor,
+    release,
+    run_read,
+)
+from streaming.log.groups import session_group
+from streaming.transports import frames
+from streaming.transports.access import Access, get_access
+from streaming.transports.conf import conf
+from streaming.transports.controls import ControlRefused, SessionControls
+
+logger = logging.getLogger(__name__)
+
+CLOSE_NOT_FOUND = 4404
+CLOSE_BAD_REQUEST = 4400
+CLOSE_SERVER_ERROR = 1011
+
+
+def query_params(scope: dict[str, Any]) -> dict[str, str]:
+    """Return the first value of each query parameter of the connection's URL."""
+    raw = scope.get("query_string", b"").decode("utf-8", "replace")
+    return {key: values[0] for key, values in parse_qs(raw, keep_blank_values=True).items()}
+
+
+class SessionConsumer(AsyncWebsocketConsumer):
+    """One client following one session over a WebSocket."""
+
+    controls: SessionControls = SessionControls()
+    access: Access | None = None
+    tail: SessionTail | None = None
+    membership: Membership | None = None
+    _follower: asyncio.Task[None] | None = None
+    _context: Token[uuid.UUID | None] | None = None
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            if self.channel_layer is not None:
+                release(self.channel_layer, self.channel_name)
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        # Channels' dispatch hops to the shared database thread before every message to
+        # close stale connections; this consumer reads on the reader threads, so skip it.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"no handler for message type {message['type']}")
+        await handler(message)
+
+    async def connect(self) -> None:
+        await self.controls.connected()
+        params = query_params(self.scope)
+        session_id = self.scope["url_route"]["kwargs"]["session_id"]
+        access = await run_read(get_access, session_id, self.scope.get("user"), params.get("token"))
+        await self.accept()
+        if access is None:
+            await self.close(code=CLOSE_NOT_FOUND)
+            return
+        try:
+            after = parse_cursor(params.get("after"), last_seq=access.session.last_seq)
+        except BadCursor as exc:
+            await self.send(text_data=frames.error(exc.code, str(exc)))
+            await self.close(code=CLOSE_BAD_REQUEST)
+            return
+        self.access = access
+        self._context = bind_session(access.session.id)  # for everything this socket runs
+        # Join before the tail reads the database: nothing stored from here on is missed.
+        self.membership = await Membership.join(
+            self.channel_layer, session_group(access.session.id), self.channel_name
+        )
+        self.tail = SessionTail(access.session.id, after=after, membership=self.membership)
+        self._follower = asyncio.create_task(self._follow(self.tail))
+
+    async def disconnect(self, code: int) -> None:
+        await self._stop_following()
+        if self.membership is not None:
+            await self.membership.leave(self.channel_layer)
+        if self._context is not None:
+            reset_session(self._context)
+        self.tail = self.membership = self.access = self._context = None
+
+    async def stream_events(self, message: dict[str, Any]) -> None:
+        """A batch stored by the bus (group message `stream.events`): hand it to the tail."""
+        if self.tail is not None:
+            self.tail.ring(message)
+
+    # -- client frames -------------------------------------------------------------------------
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self.access is None:
+            return  # closing: nothing more is answered
+        try:
+            frame = frames.read_frame(text_data, bytes_data, max_bytes=conf.WS_MAX_CLIENT_FRAME)
+            if frame.type == "ping":
+                await self.send(text_data=frames.control("pong"))
+            elif frame.type == "cancel":
+                await self._cancel()
+            else:
+                await self._resume(frame.after or 0)
+        except frames.BadFrame as exc:
+            await self.send(text_data=frames.error(exc.code, exc.detail))
+
+    async def _cancel(self) -> None:
+        assert self.access is not None
+        if not self.access.can_control:
+            raise frames.BadFrame("forbidden", "only the owner or staff may cancel a session")
+        await aclose_old_connections()
+        try:
+            await self.controls.cancel(self.access.session.id)
+        except ControlRefused as exc:
+            raise frames.BadFrame(exc.code, exc.detail) from exc
+
+    async def _resume(self, after: int) -> None:
+        assert self.access is not None
+        assert self.membership is not None
+        state = await aread_state(self.access.session.id)
+        try:
+            after = parse_cursor(after, last_seq=state.last_seq if state else 0)
+        except BadCursor as exc:
+            raise frames.BadFrame(exc.code, str(exc)) from exc
+        await self._stop_following()
+        self.tail = SessionTail(self.access.session.id, after=after, membership=self.membership)
+        self._follower = asyncio.create_task(self._follow(self.tail))
+
+    # -- sending -------------------------------------------------------------------------------
+
+    async def _follow(self, tail: SessionTail) -> None:
+        try:
+            async with aclosing(tail.follow()) as outputs:
+                async for output in outputs:
+                    await self._send_output(output)
+                    del output  # an idle socket keeps no copy of what it sent last
+            if tail.ended is None:  # the session was deleted under us
+                await self.close(code=CLOSE_NOT_FOUND)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            logger.exception("session %s: the WebSocket stream failed", tail.session_id)
+            await self.close(code=CLOSE_SERVER_ERROR)  # the client resumes from its last seq
+
+    async def _send_output(self, output: Output) -> None:
+        if isinstance(output, End):
+            await self.send(text_data=frames.control("end", **output.to_dict()))
+        elif isinstance(output, list):
+            batch_bytes = conf.WS_BATCH_BYTES
+            for frame in frames.event_frames(output, max_bytes=batch_bytes):
+                await self.send(text_data=frame)
+
+    async def _stop_following(self) -> None:
+        task, self._follower = self._follower, None
+        if task is not None and not task.done():
+            task.cancel()
+            with suppress(asyncio.CancelledError):
+                await task
