@@ -1,4 +1,4 @@
-"""Read the environment variables of PROTOCOL.md's configuration table, with explicit defaults."""
+"""Read the environment variables of the configuration table (docs/protocol.md), with defaults."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Django settings for agentstream, read from the environment (see PROTOCOL.md, "Configuration")."""
+"""Django settings for agentstream, read from the environment (docs/protocol.md: Configuration)."""
 
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ MIDDLEWARE = [
     "streaming.site.middleware.security.ContentSecurityPolicyMiddleware",
     # WhiteNoise, async-capable: a sync-only middleware would push every async view to a thread.
     "streaming.site.middleware.staticfiles.AsyncWhiteNoiseMiddleware",
-    # JSON errors under /api/, /events and /healthz (PROTOCOL.md), around everything below.
+    # JSON errors under /api/, /events and /healthz (docs/protocol.md), around everything below.
     "streaming.site.middleware.json_errors.JsonErrorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -105,7 +105,7 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # Without collectstatic there is no STATIC_ROOT folder, and that is fine (the finders serve).
 warnings.filterwarnings("ignore", message=r"No directory at: .*staticfiles", category=UserWarning)
 
-# Bodies over 1 MiB are refused with 413 `too_large` (PROTOCOL.md).
+# Bodies over 1 MiB are refused with 413 `too_large` (docs/protocol.md).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
 SECURE = env.flag("DJANGO_SECURE", False)

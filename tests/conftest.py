@@ -76,11 +76,21 @@ def make_user(username: str = "alice", *, staff: bool = False):
     )
 
 
-def make_session(owner, **fields):
+def make_session(owner, *, workflow: str = "survey", **fields):
+    """Store a pending session of `owner` and its run, as `create_session` would (no checks)."""
     from streaming.log.models import Session
+    from streaming.runs.models import Run
 
+    run_fields = {
+        name: fields.pop(name)
+        for name in ("lease_owner", "lease_expires_at", "cancel_requested_at")
+        if name in fields
+    }
     fields.setdefault("query", "Map the sample workspace")
-    return Session.objects.create(owner=owner, **fields)
+    fields.setdefault("workspace", "sample")
+    session = Session.objects.create(owner=owner, **fields)
+    Run.objects.create(session=session, workflow=workflow, **run_fields)
+    return session
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""WebSocket frames of PROTOCOL.md: reading the client's, writing the server's.
+"""WebSocket frames of docs/protocol.md: reading the client's, writing the server's.
 
 Client frames are JSON objects: ``{"type": "ping"}``, ``{"type": "cancel"}`` and
 ``{"type": "resume", "after": N}``. Anything else is a `BadFrame` whose `code` is the `error`
@@ -18,7 +18,7 @@ CLIENT_TYPES = frozenset({"ping", "cancel", "resume"})
 
 
 class BadFrame(Exception):
-    """A client frame PROTOCOL.md refuses; answered with an `error` frame, socket kept open."""
+    """A client frame docs/protocol.md refuses; answered with an `error` frame, socket kept open."""
 
     def __init__(self, code: str, detail: str) -> None:
         super().__init__(detail)

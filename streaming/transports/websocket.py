@@ -63,6 +63,13 @@ class SessionConsumer(AsyncWebsocketConsumer):
     _follower: asyncio.Task[None] | None = None
     _context: Token[uuid.UUID | None] | None = None
 
+    def __init__(self, *args: Any, controls: SessionControls | None = None, **kwargs: Any) -> None:
+        # Channels' consumers take no keyword arguments of their own: ``as_asgi(controls=...)``
+        # reaches us here, once per connection.
+        super().__init__(*args, **kwargs)
+        if controls is not None:
+            self.controls = controls
+
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         try:
             await super().__call__(scope, receive, send)

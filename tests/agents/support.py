@@ -16,7 +16,7 @@ ENDED = {"completed", "failed", "cancelled"}
 
 
 def stored_events(session_id: uuid.UUID) -> list[dict[str, Any]]:
-    """Return the stored events of a session as PROTOCOL.md event objects, in seq order."""
+    """Return the stored events of a session as docs/protocol.md event objects, in seq order."""
     return [row.to_dict() for row in Event.objects.for_session(session_id)]
 
 

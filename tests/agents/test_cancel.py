@@ -55,7 +55,7 @@ async def sync_node_graph_workflow(session) -> None:
 
 
 async def test_cancel_stops_a_sync_langgraph_node_at_its_next_emit(amake_session, user, settings):
-    settings.AGENTSTREAM_WORKFLOW = f"{__name__}.sync_node_graph_workflow"
+    settings.AGENTSTREAM_WORKFLOWS = {"survey": f"{__name__}.sync_node_graph_workflow"}
     session = await amake_session(user)
     await launch(session.id)
     await wait_for_event(session.id, lambda e: e["msg"] == "step 5")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 
 from streaming.runs.exceptions import BadWorkspace
 from streaming.runs.workspaces import list_workspaces, resolve_workspace
@@ -59,12 +62,22 @@ def test_an_absolute_path_is_refused_even_when_it_points_inside_the_root(root):
         resolve_workspace("/etc")
 
 
-def test_the_default_is_the_shipped_sample(settings):
-    del settings.AGENTSTREAM_WORKSPACE_ROOT
+def test_the_projects_default_is_the_shipped_sample():
     path = resolve_workspace(None)
     assert path.name == "sample"
+    assert path.parent == Path(settings.BASE_DIR, "agents", "workspaces").resolve()
     assert (path / "shopkit" / "__init__.py").is_file()
     assert "sample" in list_workspaces()
+
+
+def test_without_a_root_or_a_default_there_is_no_workspace(settings):
+    del settings.AGENTSTREAM_WORKSPACE_ROOT
+    with pytest.raises(BadWorkspace, match="AGENTSTREAM_WORKSPACE_ROOT"):
+        resolve_workspace("sample")
+    assert list_workspaces() == []
+    del settings.AGENTSTREAM_DEFAULT_WORKSPACE
+    with pytest.raises(BadWorkspace, match="no default"):
+        resolve_workspace(None)
 
 
 def test_only_valid_workspaces_are_listed(root):

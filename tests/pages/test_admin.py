@@ -218,7 +218,7 @@ async def test_export_action_streams_selected_sessions_events_as_jsonl(async_cli
     )
     assert response.status_code == 200
     assert response.streaming
-    assert response["Content-Type"] == "application/jsonl"
+    assert response["Content-Type"] == "application/x-ndjson"
     assert response["Content-Disposition"].startswith('attachment; filename="agentstream-events-')
     body = b"".join([chunk async for chunk in response.streaming_content]).decode()
     lines = [json.loads(line) for line in body.splitlines()]

@@ -1,4 +1,4 @@
-"""streaming/report.py: Markdown to sanitised HTML, the project's only mark_safe."""
+"""streaming/site/markdown.py: Markdown to sanitised HTML, the project's only mark_safe."""
 
 from __future__ import annotations
 
@@ -52,4 +52,4 @@ def test_render_report_holds_the_projects_only_mark_safe():
         for path in (ROOT / folder).rglob("*.py")
         if "mark_safe(" in path.read_text(encoding="utf-8")
     ]
-    assert users == ["streaming/report.py"]
+    assert users == ["streaming/site/markdown.py"]

@@ -1,4 +1,4 @@
-"""Settings from the environment, as PROTOCOL.md's configuration table gives them."""
+"""Settings from the environment, as docs/protocol.md's configuration table gives them."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Log in and out: the pages PROTOCOL.md names."""
+"""Log in and out: the pages docs/protocol.md names."""
 
 from __future__ import annotations
 

@@ -12,6 +12,7 @@ from django.test import AsyncClient
 from django.utils import timezone
 
 from streaming.log.models import Session
+from streaming.runs.models import Run
 from tests.conftest import make_session, make_user
 from tests.streaming.conftest import emit_events
 
@@ -20,10 +21,13 @@ pytestmark = [
     pytest.mark.usefixtures("fast_password_hasher"),
 ]
 
+QUICK = "tests.streaming.test_runner.quick_workflow"
+
 SESSION_KEYS = {
     "id",
     "query",
     "workspace",
+    "workflow",
     "status",
     "created_at",
     "last_seq",
@@ -88,9 +92,56 @@ async def test_create_returns_201_with_the_session_object(user, worker_mode):
     assert body["ws_url"] == f"ws://testserver/ws/sessions/{body['id']}/"
     assert body["stream_url"].endswith(f"/api/sessions/{body['id']}/stream/")
     assert body["export_url"].endswith(f"/api/sessions/{body['id']}/export.jsonl")
+    assert body["workflow"] == "survey"
     session = await Session.objects.aget(pk=body["id"])
     assert session.owner_id == user.pk
     assert session.share_token == body["share_token"]
+    assert (await Run.objects.aget(session_id=session.pk)).workflow == "survey"
+
+
+async def test_create_runs_the_named_workflow_and_refuses_an_unknown_one(
+    user, worker_mode, settings
+):
+    settings.AGENTSTREAM_WORKFLOWS = {**settings.AGENTSTREAM_WORKFLOWS, "other": QUICK}
+    client = await client_for(user)
+    response = await post_json(client, "/api/sessions/", {"query": "q", "workflow": "other"})
+    assert response.status_code == 201
+    assert response.json()["workflow"] == "other"
+    for bad in ("nope", 7, ""):
+        response = await post_json(client, "/api/sessions/", {"query": "q", "workflow": bad})
+        assert response.status_code == 400
+        assert error_code(response) == "bad_workflow"
+    assert await Session.objects.filter(owner=user).acount() == 1
+
+
+async def test_workflows_lists_each_registered_workflow_with_its_lanes(user, settings):
+    settings.AGENTSTREAM_WORKFLOWS = {**settings.AGENTSTREAM_WORKFLOWS, "other": QUICK}
+    client = await client_for(user)
+    response = await client.get("/api/workflows/")
+    assert response.status_code == 200
+    workflows = {w["name"]: w for w in response.json()["workflows"]}
+    assert list(workflows) == ["survey", "other"]
+    survey = workflows["survey"]
+    assert [lane["name"] for lane in survey["lanes"]] == [
+        "supervisor",
+        "research",
+        "architect",
+        "codesmith",
+        "reviewer",
+    ]
+    assert all(lane["label"] and lane["color"].startswith("#") for lane in survey["lanes"])
+    assert survey["report_lane"] == "codesmith"
+    assert workflows["other"] == {
+        "name": "other",
+        "description": "",
+        "lanes": [],
+        "report_lane": None,
+    }
+    anonymous = await client_for()
+    assert (await anonymous.get("/api/workflows/")).status_code == 403
+    assert (
+        await client.post("/api/workflows/", headers=await csrf_headers(client))
+    ).status_code == 405
 
 
 async def test_create_without_workspace_uses_sample(user, worker_mode):
@@ -272,8 +323,7 @@ async def test_no_read_access_is_404_on_every_endpoint(method, template, who, us
         response = await client.post(path, headers=await csrf_headers(client))
     assert response.status_code == 404
     assert error_code(response) == "not_found"
-    refreshed = await Session.objects.aget(pk=session.pk)
-    assert refreshed.cancel_requested_at is None
+    assert (await Run.objects.aget(session_id=session.pk)).cancel_requested_at is None
 
 
 async def test_a_share_token_cannot_cancel(user):
@@ -285,7 +335,7 @@ async def test_a_share_token_cannot_cancel(user):
     )
     assert response.status_code == 404
     assert error_code(response) == "not_found"
-    assert (await Session.objects.aget(pk=session.pk)).cancel_requested_at is None
+    assert (await Run.objects.aget(session_id=session.pk)).cancel_requested_at is None
 
 
 # -- events --------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from streaming.log.models import Session
 from streaming.runs.cancels import CANCEL_MESSAGE, control_group
 from streaming.runs.control import ensure_started, launch, request_cancel
 from streaming.runs.failures import WorkflowError
+from streaming.runs.models import Run
 from streaming.runs.process import current_runner, get_runner, reset_runner
 from streaming.runs.sweep import sweep
 from tests.agents.support import (
@@ -30,7 +31,7 @@ from tests.agents.support import (
 pytestmark = pytest.mark.django_db(transaction=True)
 HERE = "tests.streaming.test_runner"
 
-# -- workflows the tests run (AGENTSTREAM_WORKFLOW points at them) ------------------------------
+# -- workflows the tests run (registered as `survey` in AGENTSTREAM_WORKFLOWS) --------------------
 
 GATES: dict[uuid.UUID, asyncio.Event] = {}
 SYNC_STOPPED: dict[uuid.UUID, threading.Event] = {}
@@ -90,7 +91,7 @@ def _open_gates(_fresh_runner):
 @pytest.fixture
 def workflow(settings):
     def use(name: str) -> None:
-        settings.AGENTSTREAM_WORKFLOW = f"{HERE}.{name}"
+        settings.AGENTSTREAM_WORKFLOWS = {"survey": f"{HERE}.{name}"}
 
     return use
 
@@ -111,8 +112,9 @@ async def test_launch_runs_pending_to_running_to_completed_with_started_first(
     await launch(session.id)
     running = await wait_for_status(session.id, "running")
     assert running.started_at is not None
-    assert running.lease_owner
-    assert running.lease_expires_at > datetime.now(UTC)
+    run = await Run.objects.aget(session_id=session.id)
+    assert run.lease_owner
+    assert run.lease_expires_at > datetime.now(UTC)
     await wait_for_event(session.id, lambda e: e["msg"] == "waiting at the gate")
     GATES[session.id].set()
     ended = await wait_for_status(session.id)
@@ -120,8 +122,9 @@ async def test_launch_runs_pending_to_running_to_completed_with_started_first(
     assert ended.status == "completed"
     assert_well_formed(events, "completed")
     assert ended.last_seq == len(events)
-    assert ended.lease_owner == ""
     assert ended.ended_at is not None
+    # The ended session's lease is left as it was and no longer held: nothing renews it.
+    assert not await Run.objects.held_by(run.lease_owner).filter(session_id=session.id).aexists()
 
 
 async def test_completed_event_carries_the_workflows_outcome(workflow, amake_session, user):
@@ -144,7 +147,8 @@ async def test_launch_of_a_session_that_is_not_pending_does_nothing(workflow, am
     assert not runner.tasks
     assert not runner.waiting
     row = await Session.objects.aget(id=session.id)
-    assert (row.status, row.lease_owner, row.started_at) == ("completed", "", None)
+    run = await Run.objects.aget(session_id=session.id)
+    assert (row.status, run.lease_owner, row.started_at) == ("completed", "", None)
     assert await astored_events(session.id) == []
 
 
@@ -207,7 +211,7 @@ async def test_cancel_of_a_running_session_stops_it_and_ends_cancelled(
     elapsed = time.monotonic() - started
     events = await astored_events(session.id)
     assert ended.status == "cancelled"
-    assert ended.cancel_requested_at is not None
+    assert (await Run.objects.aget(session_id=session.id)).cancel_requested_at is not None
     assert_well_formed(events, "cancelled")
     assert "through the gate" not in [e["msg"] for e in events]
     print(f"cancel took {elapsed * 1000:.1f} ms")
@@ -239,7 +243,7 @@ async def test_cancel_is_idempotent_and_leaves_an_ended_session_alone(
     await request_cancel(session.id)
     after = await Session.objects.aget(id=session.id)
     assert after.status == "completed"
-    assert after.cancel_requested_at is None
+    assert (await Run.objects.aget(session_id=session.id)).cancel_requested_at is None
     assert await astored_events(session.id) == before
 
 
@@ -281,7 +285,7 @@ async def test_a_cancel_whose_signal_was_lost_is_found_in_the_database(
     session = await _session(amake_session, user)
     await launch(session.id)
     await wait_for_event(session.id, lambda e: e["msg"] == "waiting at the gate")
-    await Session.objects.filter(id=session.id).aupdate(cancel_requested_at=datetime.now(UTC))
+    await Run.objects.filter(session_id=session.id).aupdate(cancel_requested_at=datetime.now(UTC))
     ended = await wait_for_status(session.id, within=10)
     assert ended.status == "cancelled"
 
@@ -380,13 +384,13 @@ async def test_sweep_leaves_a_session_held_by_a_live_runner_alone(
     session = await _session(amake_session, user)
     await launch(session.id)
     await wait_for_event(session.id, lambda e: e["msg"] == "waiting at the gate")
-    first = (await Session.objects.aget(id=session.id)).lease_expires_at
+    first = (await Run.objects.aget(session_id=session.id)).lease_expires_at
     # Past the first lease: only the live runner's heartbeat keeps the session its own.
     deadline = time.monotonic() + 30
     while datetime.now(UTC) <= first:
         assert time.monotonic() < deadline, "the first lease never expired"
         await asyncio.sleep(0.05)
-    assert (await Session.objects.aget(id=session.id)).lease_expires_at > first
+    assert (await Run.objects.aget(session_id=session.id)).lease_expires_at > first
     assert await sweep(owner="another-process") == 0
     assert (await Session.objects.aget(id=session.id)).status == "running"
     GATES[session.id].set()
@@ -482,7 +486,7 @@ async def test_a_cancel_of_a_session_whose_process_died_ends_it(amake_session, u
     await request_cancel(stale.id)
     ended = await wait_for_status(stale.id, within=10)
     assert ended.status == "failed"
-    assert ended.cancel_requested_at is not None
+    assert (await Run.objects.aget(session_id=stale.id)).cancel_requested_at is not None
     events = await astored_events(stale.id)
     assert events[-1]["data"]["reason"] == "lease_expired"
 
@@ -507,7 +511,7 @@ async def test_the_workflow_module_is_imported_off_the_event_loop(
     name = f"workflow_{uuid.uuid4().hex}"
     await asyncio.to_thread((tmp_path / f"{name}.py").write_text, WORKFLOW_MODULE)
     monkeypatch.syspath_prepend(str(tmp_path))
-    settings.AGENTSTREAM_WORKFLOW = f"{name}.run"
+    settings.AGENTSTREAM_WORKFLOWS = {"survey": f"{name}.run"}
     session = await _session(amake_session, user)
     await launch(session.id)
     ended = await wait_for_status(session.id)

@@ -26,6 +26,7 @@ from streaming.log.groups import session_group
 from streaming.log.models import Session
 from streaming.runs import leases
 from streaming.runs.control import launch, request_cancel
+from streaming.runs.models import Run
 from streaming.runs.process import current_runner
 from streaming.runs.worker import WORKER_CHANNEL, AgentsWorkerConsumer
 from tests.agents.support import (
@@ -128,7 +129,7 @@ def test_claimers_skip_locked_rows_and_never_share_a_session(on_postgres, user):
     everything = [sid for mine in claimed.values() for sid in mine]
     assert sorted(everything) == sorted(ids)  # each claimed once, none left over
     for name, mine in claimed.items():
-        owners = set(Session.objects.filter(id__in=mine).values_list("lease_owner", flat=True))
+        owners = set(Run.objects.filter(session_id__in=mine).values_list("lease_owner", flat=True))
         assert owners <= {name}
 
 

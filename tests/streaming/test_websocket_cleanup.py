@@ -10,7 +10,7 @@ import pytest
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 
-from streaming.log.follow import transport_setting
+from streaming.log.conf import conf
 from streaming.log.follow.watch import watcher
 from streaming.log.groups import session_group
 from streaming.transports.websocket import SessionConsumer
@@ -72,7 +72,7 @@ async def test_a_thousand_connects_and_disconnects_leave_nothing_behind(user):
     assert before["group_members"] == 0
     assert before["consumers"] == 0
     readers = [t for t in threading.enumerate() if t.name.startswith("agentstream-read")]
-    assert len(readers) <= transport_setting("REPLAY_THREADS")
+    assert len(readers) <= conf.REPLAY_THREADS
     # Anything kept per connection (a consumer, a tail, a task, a dict) would be 1,000+.
     assert grown < 200, grown
 

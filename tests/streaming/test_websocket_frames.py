@@ -11,6 +11,7 @@ from asgiref.sync import sync_to_async
 from streaming import Event, bound_session, emit
 from streaming.log.follow import WireEvent
 from streaming.log.models import Session
+from streaming.runs.models import Run
 from streaming.transports import frames
 from tests.conftest import make_session, make_user
 from tests.streaming.conftest import alogin_cookie, emit_events, ws_open, ws_until_end
@@ -152,9 +153,8 @@ async def test_cancel_with_a_share_token_is_forbidden_and_changes_nothing():
     frame = await client.receive_json_from()
     assert frame == {"type": "error", "code": "forbidden", "detail": frame["detail"]}
     await assert_still_usable(client)
-    refreshed = await Session.objects.aget(pk=session.id)
-    assert refreshed.cancel_requested_at is None
-    assert refreshed.ended_at is None
+    assert (await Run.objects.aget(session_id=session.id)).cancel_requested_at is None
+    assert (await Session.objects.aget(pk=session.id)).ended_at is None
     await client.disconnect()
 
 

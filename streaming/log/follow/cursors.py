@@ -1,4 +1,4 @@
-"""Reading the client's position and page size from strings: PROTOCOL.md's cursor rules.
+"""Reading the client's position and page size from strings: docs/protocol.md's cursor rules.
 
 A cursor (`?after=`, `Last-Event-ID`, a `resume` frame's `after`) is an integer from 0 to the
 session's `last_seq`; anything else is `BadCursor`. A `limit` is a positive integer, capped.

@@ -1,7 +1,7 @@
 """Staff review of sessions and their event logs.
 
 Both admins are read-only records (an audit log: no add, change or delete, for superusers too)
-and visible to every active staff user, as the pages are (PROTOCOL.md: staff may read any
+and visible to every active staff user, as the pages are (docs/protocol.md: staff may read any
 session). They stay fast on a million events: fixed-choice filters, index-backed orderings, no
 unbounded COUNT(*) (`paging.CappedCountPaginator`), no per-row queries. See docs/pages.md.
 """

@@ -1,4 +1,4 @@
-"""`JsonErrorsMiddleware`: PROTOCOL.md's JSON errors under `/api/`, `/events` and `/healthz`.
+"""`JsonErrorsMiddleware`: docs/protocol.md's JSON errors under `/api/`, `/events` and `/healthz`.
 
 Placed before the session, common and CSRF middleware (project/settings.py), it sees every
 error response they or the URL resolver make for those paths and answers it as

@@ -1,4 +1,4 @@
-"""URLs of the pages (PROTOCOL.md, "Pages"); the JSON API and streams are in `api`."""
+"""URLs of the pages (docs/protocol.md, "Pages"); the JSON API and streams are in `api`."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The JSON API of PROTOCOL.md: sessions (list, create, detail), their events, cancel.
+"""The JSON API of docs/protocol.md: sessions (list, create, detail), their events, cancel.
 
 Views are thin: find the caller's access, read through the reader threads
 (`streaming.log.follow`), answer JSON. A session the caller may not read is 404 `not_found` on

@@ -1,4 +1,4 @@
-"""JSON errors of PROTOCOL.md: ``{"error": {"code": ..., "detail": ...}}``.
+"""JSON errors of docs/protocol.md: ``{"error": {"code": ..., "detail": ...}}``.
 
 Under `/api/`, `/events` and `/healthz` every error is JSON: the views answer with `error_response`,
 `streaming.site.middleware.json_errors.JsonErrorsMiddleware` turns Django's own error pages (404 for
@@ -44,7 +44,7 @@ def is_json_path(path: str) -> bool:
 def error_response(
     status: int, code: str | None = None, detail: str | None = None, **extra: Any
 ) -> JsonResponse:
-    """Return PROTOCOL.md's JSON error; `code` defaults to the status's usual code."""
+    """Return docs/protocol.md's JSON error; `code` defaults to the status's usual code."""
     code = code or CODE_FOR_STATUS.get(status, "error")
     body = {"error": {"code": code, "detail": detail or DETAIL_FOR_CODE.get(code, code)}}
     response = JsonResponse(body, status=status)

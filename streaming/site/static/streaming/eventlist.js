@@ -10,13 +10,14 @@ const MARGIN = 5; // rows rendered beyond each edge of the view
 export class VirtualList {
   /**
    * `viewport` is the scrolling element; `rows` the <ol> inside its spacer (the ol's parent).
-   * `itemAt(k)` returns the k-th event of the list.
+   * `itemAt(k)` returns the k-th event of the list; `lanes` (lanes.js) names and colours agents.
    */
-  constructor(viewport, rows, { itemAt, rowHeight = 30, fullUpTo = 0 }) {
+  constructor(viewport, rows, { itemAt, lanes, rowHeight = 30, fullUpTo = 0 }) {
     this.viewport = viewport;
     this.rows = rows;
     this.spacer = rows.parentElement;
     this.itemAt = itemAt;
+    this.lanes = lanes;
     this.rowHeight = rowHeight;
     this.fullUpTo = fullUpTo;
     this.count = 0;
@@ -105,7 +106,7 @@ export class VirtualList {
     const made = [];
     for (let k = first; k < last; k += 1) {
       const event = this.itemAt(k);
-      const row = eventRow(event);
+      const row = eventRow(event, this.lanes);
       if (k % 2 === 1) row.classList.add("alt");
       for (const [name, seq] of this.marks) if (event.seq === seq) row.classList.add(name);
       made.push(row);

@@ -1,4 +1,5 @@
-// The replay's lanes view: one lane per agent across a shared time axis, one bar per run (an
+// The replay's lanes view: one lane per agent across a shared time axis (the workflow's declared
+// lanes first, in their order, then undeclared agents as they appeared), one bar per run (an
 // agent's consecutive events in one phase with nobody else's in between) from the run's first
 // event to the next event of the session, and a playhead. Runs thinner than MIN_BAR of the axis
 // are left out unless they are single events or errors, so a huge session draws few bars.
@@ -8,8 +9,9 @@ import { upperBound } from "./recording.js";
 const MIN_BAR = 0.0005;
 
 export class Gantt {
-  constructor({ axis, rows, playhead }) {
+  constructor({ axis, rows, playhead, lanes }) {
     this.axis = axis;
+    this.lanes = lanes; // lanes.js: each agent's label, colour and place
     this.rowsNode = rows;
     this.playhead = playhead;
     this.labels = new Map(); // agent -> {phase, pct} nodes of its label
@@ -25,24 +27,26 @@ export class Gantt {
       ticks.push(tick);
     }
     this.axis.replaceChildren(el("span", { className: "gantt-label" }), el("div", { className: "gantt-track" }, ...ticks));
-    const lanes = [];
+    const rows = [];
     this.labels.clear();
-    for (const [agent, info] of recording.agents) {
+    for (const agent of this.lanes.sorted(recording.agents.keys())) {
+      const info = recording.agents.get(agent);
       if (info === null) continue;
       const track = el("div", { className: "gantt-track" });
-      for (const bar of this.bars(recording, agent, info.indices, span)) track.append(bar);
+      for (const bar of this.bars(recording, this.lanes.label(agent), info.indices, span)) track.append(bar);
       const phase = el("span", { className: "gantt-phase" });
       const pct = el("span", { className: "gantt-pct" });
       this.labels.set(agent, { phase, pct });
       const label = el("span", { className: "gantt-label" },
-        el("span", { className: `gantt-name agent-${cssName(agent)}`, text: agent }), phase, pct);
-      lanes.push(el("div", { className: `gantt-row agent-${cssName(agent)}`, data: { agent } }, label, track));
+        el("span", { className: `gantt-name agent-${cssName(agent)}`, text: this.lanes.label(agent) }), phase, pct);
+      const row = el("div", { className: `gantt-row agent-${cssName(agent)}`, data: { agent } }, label, track);
+      rows.push(this.lanes.paint(row, agent));
     }
-    this.rowsNode.replaceChildren(...lanes);
+    this.rowsNode.replaceChildren(...rows);
   }
 
-  /** The bars of one agent's runs. */
-  bars(recording, agent, indices, span) {
+  /** The bars of one agent's runs (`label` names the agent in their titles). */
+  bars(recording, label, indices, span) {
     const { events, times } = recording;
     const bars = [];
     let run = null;
@@ -55,7 +59,7 @@ export class Gantt {
         const bar = el("button", {
           className: `gantt-bar phase-${first.phase}`,
           data: { index: run.first, firstSeq: first.seq },
-          attrs: { type: "button", title: `${agent} · ${first.phase} · #${first.seq}–#${events[run.last].seq} · ${formatSpan(end - times[run.first])}` },
+          attrs: { type: "button", title: `${label} · ${first.phase} · #${first.seq}–#${events[run.last].seq} · ${formatSpan(end - times[run.first])}` },
         });
         bar.style.left = `${(times[run.first] / span) * 100}%`;
         bar.style.width = `${Math.max(width * 100, 0.3)}%`;

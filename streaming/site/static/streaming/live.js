@@ -1,9 +1,10 @@
 // The live session page: load the stored history in pages, then follow the session over the
-// WebSocket (PROTOCOL.md). Every event is applied once, in seq order: older seqs are dropped,
+// WebSocket (docs/protocol.md). Every event is applied once, in seq order: older seqs are dropped,
 // a jump is filled from the events API first. A dropped socket reconnects with backoff from the
 // last seq; close codes 4404 (no access) and 4400 (refused cursor) stop it. The list keeps every
 // event: all rows in the DOM up to FULL_ROWS, past that the rows in view (eventlist.js).
 import { VirtualList } from "./eventlist.js";
+import { Lanes } from "./lanes.js";
 import {
   DecisionList, EventLog, LaneBoard, TERMINAL, fetchEvents, isReport, readConfig, setStatus,
   showReport, statusAfter,
@@ -15,17 +16,18 @@ const SILENT_LIMIT_MS = 50000; // no frame at all for this long: the socket is p
 const BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 15000];
 
 const config = readConfig();
+const lanes = new Lanes(config.lanes);
 const log = new EventLog();
 const list = new VirtualList(document.getElementById("events-viewport"), document.getElementById("events"), {
-  itemAt: (k) => log.events[k], fullUpTo: FULL_ROWS,
+  itemAt: (k) => log.events[k], lanes, fullUpTo: FULL_ROWS,
 });
 const countNode = document.getElementById("event-count");
 const statusNode = document.getElementById("session-status");
 const stateNode = document.getElementById("connection-state");
 const reportNode = document.getElementById("report");
 const cancelButton = document.getElementById("cancel-button");
-const lanes = new LaneBoard(document.getElementById("lanes"));
-const decisions = new DecisionList(document.getElementById("decisions"));
+const board = new LaneBoard(document.getElementById("lanes"), lanes);
+const decisions = new DecisionList(document.getElementById("decisions"), { lanes });
 
 let socket = null;
 let attempts = 0;
@@ -47,7 +49,7 @@ function apply(event, { history = false } = {}) {
   list.setCount(log.length);
   list.schedule();
   countNode.textContent = String(log.lastSeq);
-  lanes.update(event);
+  board.update(event);
   decisions.add(event);
   const next = statusAfter(event);
   if (next) updateStatus(next);

@@ -4,6 +4,7 @@
 // as player.js says. `#seq=N` deep-links the playhead.
 import { VirtualList } from "./eventlist.js";
 import { Gantt } from "./gantt.js";
+import { Lanes } from "./lanes.js";
 import { Player } from "./player.js";
 import { Recording, upperBound } from "./recording.js";
 import {
@@ -13,7 +14,6 @@ import {
 
 const PAGE = 5000; // the events API's cap
 const POLL_MS = 2000; // a session still running: look for more events this often
-const WAITING_FOR_REPORT = "The report appears here once the playhead passes codesmith's result.";
 
 const config = readConfig();
 const $ = (id) => document.getElementById(id);
@@ -25,14 +25,17 @@ const ui = {
   agent: $("filter-agent"), phase: $("filter-phase"), search: $("filter-search"),
   detail: $("event-detail"), report: $("report"), hint: $("list-hint"), lanes: $("gantt-rows"),
 };
+// What the report card shows before the playhead reaches a report: the page's own text.
+const waitingForReport = Array.from(ui.report.childNodes, (node) => node.cloneNode(true));
+const lanes = new Lanes(config.lanes);
 const recording = new Recording(config.reportAgent);
 const state = {
   loaded: false, status: config.status, selectedSeq: null, pendingSeq: null,
   shownReport: -1, shownDecisions: -1,
 };
-const decisions = new DecisionList($("decisions"));
-const gantt = new Gantt({ axis: $("gantt-axis"), rows: ui.lanes, playhead: $("gantt-playhead") });
-const list = new VirtualList(ui.viewport, ui.list, { itemAt: (k) => recording.listed(k) });
+const decisions = new DecisionList($("decisions"), { lanes });
+const gantt = new Gantt({ axis: $("gantt-axis"), rows: ui.lanes, playhead: $("gantt-playhead"), lanes });
+const list = new VirtualList(ui.viewport, ui.list, { itemAt: (k) => recording.listed(k), lanes });
 const player = new Player(recording, {
   speed: () => Number(ui.speed.value) || 1,
   skipIdle: () => ui.skipIdle.checked,
@@ -50,7 +53,10 @@ const player = new Player(recording, {
 
 function addPage(page) {
   const news = recording.add(page);
-  for (const agent of news.agents) ui.agent.append(el("option", { text: agent, attrs: { value: agent } }));
+  for (const agent of news.agents) {
+    const option = el("option", { text: lanes.label(agent), data: { agent }, attrs: { value: agent } });
+    lanes.place(ui.agent, option, agent);
+  }
   if (news.status && TERMINAL.has(news.status)) updateStatus(news.status);
 }
 
@@ -196,7 +202,7 @@ function drawReport() {
   state.shownReport = index;
   if (index < 0) {
     ui.report.dataset.state = "empty";
-    ui.report.replaceChildren(el("p", { className: "muted", text: WAITING_FOR_REPORT }));
+    ui.report.replaceChildren(...waitingForReport.map((node) => node.cloneNode(true)));
     return;
   }
   showReport(ui.report, config.reportUrl, recording.events[index].seq)

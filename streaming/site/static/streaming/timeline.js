@@ -1,11 +1,14 @@
 // agentstream's one front-end module: it renders a session's events for the live page and the
 // replay alike. Agent text is untrusted, so everything here builds the DOM with createElement and
 // textContent; nothing parses strings as HTML except `showReport`, which reads the server's
-// nh3-sanitised fragment with an inert DOMParser. Events follow PROTOCOL.md's event object.
+// nh3-sanitised fragment with an inert DOMParser. Events follow docs/protocol.md's event object;
+// agents are named, coloured and ordered by the workflow's declared lanes (lanes.js).
+import { Lanes } from "./lanes.js";
 
 export const TERMINAL = new Set(["completed", "failed", "cancelled"]);
 export const PHASES = ["think", "progress", "decision", "result", "error",
   "started", "completed", "failed", "cancelled"];
+const UNDECLARED = new Lanes(); // for callers that pass no lanes: every agent is undeclared
 
 /** Return the JSON the page put in <script type="application/json" id=...>. */
 export function readConfig(id = "page-config") {
@@ -63,13 +66,17 @@ export function setStatus(node, status) {
   node.textContent = status.charAt(0).toUpperCase() + status.slice(1);
 }
 
-/** Is this the event that carries the Markdown report? */
-export function isReport(event, reportAgent = "codesmith") {
-  return event.t === "agent_event" && event.agent === reportAgent && event.phase === "result";
+/**
+ * Is this the event that carries the Markdown report: the `result` of the workflow's report lane
+ * (the config's `reportAgent`)? Never, when the workflow writes no report (null).
+ */
+export function isReport(event, reportAgent) {
+  return Boolean(reportAgent) && event.t === "agent_event" && event.agent === reportAgent
+    && event.phase === "result";
 }
 
 /** One row of an event list: time, agent, phase, message; it carries `data-seq`. */
-export function eventRow(event) {
+export function eventRow(event, lanes = UNDECLARED) {
   const ms = parseTs(event.ts);
   const who = event.agent || "session";
   const row = el("li", {
@@ -78,12 +85,16 @@ export function eventRow(event) {
   },
   el("span", { className: "ev-seq", text: `#${event.seq}` }),
   el("time", { className: "ev-time", text: formatClock(ms), attrs: { datetime: event.ts } }),
-  el("span", { className: `ev-agent agent-${cssName(who)}`, text: who }),
+  el("span", {
+    className: `ev-agent agent-${cssName(who)}${event.agent ? "" : " no-agent"}`,
+    text: event.agent ? lanes.label(event.agent) : who,
+  }),
   el("span", { className: "ev-phase", text: event.phase }),
   el("span", { className: "ev-msg", text: event.msg, attrs: { title: event.msg } }));
   if (event.pct !== null && event.pct !== undefined) {
     row.append(el("span", { className: "ev-pct", text: formatPct(event.pct) }));
   }
+  if (event.agent) lanes.paint(row, event.agent);
   return row;
 }
 
@@ -166,20 +177,24 @@ export async function showReport(container, reportUrl, seq) {
   return true;
 }
 
-/** One lane per agent: its current phase, a progress bar from `pct` and its latest message. */
+/**
+ * One lane per agent: its current phase, a progress bar from `pct` and its latest message. A lane
+ * appears with its agent's first event, in its place among the declared `lanes`.
+ */
 export class LaneBoard {
-  constructor(container) {
+  constructor(container, lanes = UNDECLARED) {
     this.container = container;
-    this.lanes = new Map();
+    this.lanes = lanes;
+    this.shown = new Map(); // agent -> its lane's nodes
   }
 
   reset() {
-    this.lanes.clear();
+    this.shown.clear();
     this.container.replaceChildren();
   }
 
   lane(agent) {
-    let lane = this.lanes.get(agent);
+    let lane = this.shown.get(agent);
     if (lane) return lane;
     this.container.querySelector("[data-placeholder]")?.remove();
     const phase = el("span", { className: "lane-phase" });
@@ -187,11 +202,13 @@ export class LaneBoard {
     const pct = el("span", { className: "lane-pct" });
     const msg = el("p", { className: "lane-msg" });
     const node = el("div", { className: `lane agent-${cssName(agent)}`, data: { agent } },
-      el("div", { className: "lane-head" }, el("span", { className: "lane-name", text: agent }), phase),
+      el("div", { className: "lane-head" },
+        el("span", { className: "lane-name", text: this.lanes.label(agent) }), phase),
       el("div", { className: "lane-progress" }, bar, pct), msg);
     lane = { node, phase, bar, pct, msg, value: null };
-    this.lanes.set(agent, lane);
-    this.container.append(node);
+    this.shown.set(agent, lane);
+    this.lanes.paint(node, agent);
+    this.lanes.place(this.container, node, agent);
     return lane;
   }
 
@@ -217,11 +234,12 @@ export class LaneBoard {
   }
 }
 
-/** The supervisor's decisions: where it sent the work next, why, and how sure it was. */
+/** The `decision` events: where the work goes next, why, and how sure the decider was. */
 export class DecisionList {
-  constructor(container, { max = 50 } = {}) {
+  constructor(container, { max = 50, lanes = UNDECLARED } = {}) {
     this.container = container;
     this.max = max;
+    this.lanes = lanes;
     this.placeholder = container.querySelector("[data-placeholder]");
   }
 
@@ -237,10 +255,11 @@ export class DecisionList {
     const meter = el("meter", { className: "confidence", attrs: { min: "0", max: "1", value: String(confidence) } });
     const item = el("li", { className: "decision", data: { decisionSeq: event.seq } },
       el("div", { className: "decision-head" },
-        el("span", { className: "decision-next", text: `→ ${event.data.next}` }),
+        el("span", { className: "decision-next", text: `→ ${this.lanes.label(event.data.next)}` }),
         el("span", { className: "decision-conf", text: `${Math.round(confidence * 100)}% sure` }), meter),
       el("p", { className: "decision-reason", text: event.data.reasoning }),
       el("time", { className: "decision-time", text: `#${event.seq} · ${formatClock(parseTs(event.ts))}`, attrs: { datetime: event.ts } }));
+    if (event.agent) this.lanes.paint(item, event.agent);
     this.container.prepend(item);
     while (this.container.children.length > this.max) this.container.lastElementChild.remove();
   }
