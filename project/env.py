@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
 
+import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 TRUE = {"1", "true", "yes", "on"}
@@ -43,49 +43,71 @@ def pairs(name: str) -> dict[str, str]:
 
 
 def database(url: str, base_dir: Path) -> dict[str, Any]:
-    """Return a Django DATABASES entry for a `sqlite:///…` or `postgres://…` URL."""
-    parts = urlsplit(url)
-    if parts.scheme == "sqlite":
-        # sqlite:///relative.sqlite3 is relative to the project; sqlite:////abs/path is absolute.
-        path = Path(unquote(parts.path)[1:])
-        name = path if path.is_absolute() else base_dir / path
-        return {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": str(name),
-            "OPTIONS": {
-                # Concurrent writers: WAL lets readers run beside the one writer, IMMEDIATE takes
-                # the write lock up front (no deadlock on lock upgrade), and the busy timeout waits.
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-            },
-            "TEST": {
-                "NAME": os.environ.get("DATABASE_TEST_NAME")
-                or str(name.with_name(f"test_{name.name}"))
-            },
-        }
-    if parts.scheme in {"postgres", "postgresql", "pgsql"}:
-        options = {key: values[-1] for key, values in parse_qs(parts.query).items()}
-        return {
-            "ENGINE": "django.db.backends.postgresql",
-            "NAME": unquote(parts.path.lstrip("/")) or "postgres",
-            "USER": unquote(parts.username or ""),
-            "PASSWORD": unquote(parts.password or ""),
-            "HOST": parts.hostname or "",
-            "PORT": str(parts.port or ""),
-            # Django's connection pool (psycopg_pool), not a new connection per query. Under
-            # ASGI each request's sync code may run in a thread of its own, so persistent
-            # per-thread connections (CONN_MAX_AGE) would be left behind in finished threads;
-            # Django's docs advise the pool there. Connections are checked before reuse.
-            "CONN_MAX_AGE": 0,
-            "CONN_HEALTH_CHECKS": True,
-            "OPTIONS": {"pool": _pool_options(), **options},
-            # Lets parallel runs on one server keep apart (DATABASE_TEST_NAME=test_mine).
-            "TEST": {"NAME": os.environ.get("DATABASE_TEST_NAME")},
-        }
+    """Return a Django DATABASES entry for a `sqlite:///…` or `postgres://…` URL.
+
+    dj-database-url reads the URL (percent-decoding, the `postgresql`/`pgsql` aliases, query
+    options typed as ints and booleans); the entry around it is ours. Anything else is refused.
+    """
+    parsed: dj_database_url.DBConfig
+    try:
+        parsed = dj_database_url.parse(url)
+    except ValueError:  # an unknown scheme, or a URL it cannot split (a port that is no number)
+        parsed = {}
+    engine = parsed.get("ENGINE")
+    # In-memory SQLite (`sqlite://`) is refused: each thread's connection would see its own
+    # empty database, and the bus writes from a thread of its own.
+    if engine == "django.db.backends.sqlite3" and parsed.get("NAME") != ":memory:":
+        return _sqlite(Path(parsed["NAME"]), base_dir)
+    if engine == "django.db.backends.postgresql":
+        return _postgresql(parsed)
     raise ImproperlyConfigured(
         f"DATABASE_URL={url!r}: use sqlite:///path.sqlite3 or postgres://user:pass@host:port/name"
     )
+
+
+def _sqlite(path: Path, base_dir: Path) -> dict[str, Any]:
+    # sqlite:///relative.sqlite3 is relative to the project; sqlite:////abs/path is absolute.
+    name = path if path.is_absolute() else base_dir / path
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(name),
+        "OPTIONS": {
+            # Concurrent writers: WAL lets readers run beside the one writer, IMMEDIATE takes
+            # the write lock up front (no deadlock on lock upgrade), and the busy timeout waits.
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        },
+        "TEST": {
+            "NAME": os.environ.get("DATABASE_TEST_NAME") or str(name.with_name(f"test_{name.name}"))
+        },
+    }
+
+
+def _postgresql(parsed: dj_database_url.DBConfig) -> dict[str, Any]:
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": parsed.get("NAME") or "postgres",
+        "USER": parsed.get("USER", ""),
+        "PASSWORD": parsed.get("PASSWORD", ""),
+        "HOST": parsed.get("HOST", ""),
+        "PORT": str(parsed.get("PORT", "")),
+        # Django's connection pool (psycopg_pool), not a new connection per query. Under
+        # ASGI each request's sync code may run in a thread of its own, so persistent
+        # per-thread connections (CONN_MAX_AGE) would be left behind in finished threads;
+        # Django's docs advise the pool there. Connections are checked before reuse.
+        "CONN_MAX_AGE": 0,
+        "CONN_HEALTH_CHECKS": True,
+        # The URL's query (`?sslmode=require`, even `?pool=false`) has the last word.
+        "OPTIONS": {"pool": _pool_options(), **_last_values(parsed.get("OPTIONS", {}))},
+        # Lets parallel runs on one server keep apart (DATABASE_TEST_NAME=test_mine).
+        "TEST": {"NAME": os.environ.get("DATABASE_TEST_NAME")},
+    }
+
+
+def _last_values(options: dict[str, Any]) -> dict[str, Any]:
+    # dj-database-url gives a repeated query key (`?a=1&a=2`) as a list; the last one counts.
+    return {key: value[-1] if isinstance(value, list) else value for key, value in options.items()}
 
 
 def _pool_options() -> dict[str, Any]:

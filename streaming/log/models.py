@@ -36,10 +36,6 @@ class SessionQuerySet(models.QuerySet["Session"]):
     def newest_first(self) -> SessionQuerySet:
         return self.order_by("-created_at", "-id")
 
-    def pending(self) -> SessionQuerySet:
-        """Return sessions waiting to run, oldest first (the run queue)."""
-        return self.filter(status=SessionStatus.PENDING).order_by("created_at", "id")
-
 
 class Session(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

@@ -47,9 +47,90 @@ def test_postgres_url_uses_a_health_checked_connection_pool():
     assert db["CONN_HEALTH_CHECKS"] is True
 
 
+def test_sqlite_entry_in_full_with_its_test_database_beside_it(monkeypatch):
+    monkeypatch.delenv("DATABASE_TEST_NAME", raising=False)
+    assert env.database("sqlite:///data/my%20db.sqlite3", base_dir=Path("/srv/app")) == {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": "/srv/app/data/my db.sqlite3",
+        "OPTIONS": {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        },
+        "TEST": {"NAME": "/srv/app/data/test_my db.sqlite3"},
+    }
+    monkeypatch.setenv("DATABASE_TEST_NAME", "/tmp/mine.sqlite3")
+    assert env.database("sqlite:///db.sqlite3", Path("/srv"))["TEST"] == {
+        "NAME": "/tmp/mine.sqlite3"
+    }
+
+
+@pytest.mark.parametrize("scheme", ["postgres", "postgresql", "pgsql"])
+def test_postgres_entry_in_full_for_each_scheme(monkeypatch, scheme):
+    monkeypatch.setenv("DATABASE_TEST_NAME", "test_mine")
+    monkeypatch.setenv("AGENTSTREAM_DB_POOL_SIZE", "12")
+    assert env.database(f"{scheme}://app:s%40cr%2Fe%3At%23@db.local:5433/agents", Path("/")) == {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": "agents",
+        "USER": "app",
+        "PASSWORD": "s@cr/e:t#",
+        "HOST": "db.local",
+        "PORT": "5433",
+        "CONN_MAX_AGE": 0,
+        "CONN_HEALTH_CHECKS": True,
+        "OPTIONS": {"pool": {"min_size": 1, "max_size": 12, "timeout": 10}},
+        "TEST": {"NAME": "test_mine"},
+    }
+
+
+def test_postgres_url_without_name_port_or_password(monkeypatch):
+    monkeypatch.delenv("DATABASE_TEST_NAME", raising=False)
+    db = env.database("postgres://postgres@127.0.0.1", Path("/"))
+    assert (db["NAME"], db["USER"], db["PASSWORD"], db["PORT"]) == ("postgres", "postgres", "", "")
+    assert db["TEST"] == {"NAME": None}
+
+
+def test_postgres_url_with_a_socket_directory_as_its_host():
+    db = env.database("postgres://%2Fvar%2Frun%2Fpostgresql/agents", Path("/"))
+    assert (db["HOST"], db["NAME"]) == ("/var/run/postgresql", "agents")
+
+
+def test_postgres_query_options_are_typed_and_override_the_pool():
+    db = env.database(
+        "postgres://h/db?connect_timeout=5&server_side_binding=true&pool=false&sslmode=prefer"
+        "&sslmode=require",
+        Path("/"),
+    )
+    # Django compares server_side_binding with `is True` and skips a falsy pool; of a repeated
+    # key, the last one counts.
+    assert db["OPTIONS"] == {
+        "pool": False,
+        "connect_timeout": 5,
+        "server_side_binding": True,
+        "sslmode": "require",
+    }
+
+
 def test_unknown_database_scheme_is_a_clear_error():
     with pytest.raises(ImproperlyConfigured, match="DATABASE_URL"):
         env.database("mysql://x/y", Path("/"))
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "mysql://x/y",
+        "postgis://h/db",
+        "http://example.com/db",
+        "",
+        "sqlite://",
+        "sqlite://:memory:",
+        "postgres://h:notaport/db",
+    ],
+)
+def test_unsupported_database_url_is_a_clear_error(url):
+    with pytest.raises(ImproperlyConfigured, match=r"DATABASE_URL=.*: use sqlite:///"):
+        env.database(url, Path("/"))
 
 
 def test_channel_layer_is_in_memory_without_redis_and_channels_redis_with_it():

@@ -1,10 +1,7 @@
-"""Events as values: frozen dataclasses, validated when made, with one JSON boundary.
+"""Events as values: frozen dataclasses, validated when made.
 
-This module is the one JSON boundary of an event: `event_object` makes the protocol's event
-object (docs/protocol.md) from an event's fields, `event_text` the same object as JSON text from
-a stored row, `encode` any such object as compact JSON, and `Event.from_dict` reads one back.
 Bad values raise `InvalidEvent` where the event is made, which is inside the `emit` call, never
-later in a background task.
+later in a background task. Their JSON goes through `streaming.log.events.wire`, the one boundary.
 """
 
 from __future__ import annotations
@@ -17,12 +14,12 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+from streaming.log.events.wire import encode, event_object, mcp_progress, parse_ts
 from streaming.log.exceptions import InvalidEvent
 
 MAX_MSG_CHARS = 10_000
 MAX_DATA_BYTES = 1024 * 1024
 MAX_AGENT_CHARS = 64
-MCP_META_PREFIX = "agentstream/"
 
 
 class EventType(StrEnum):
@@ -48,18 +45,6 @@ _PHASES = {member.value: member for member in Phase}
 WORK_PHASES = frozenset({Phase.THINK, Phase.PROGRESS, Phase.DECISION, Phase.RESULT, Phase.ERROR})
 SESSION_PHASES = frozenset({Phase.STARTED, Phase.COMPLETED, Phase.FAILED, Phase.CANCELLED})
 TERMINAL_PHASES = frozenset({Phase.COMPLETED, Phase.FAILED, Phase.CANCELLED})
-
-
-def format_ts(ts: datetime) -> str:
-    """Return `ts` as ISO 8601 in UTC with exactly six digits of microseconds."""
-    if ts.utcoffset():
-        ts = ts.astimezone(UTC)
-    return ts.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
-
-
-def parse_ts(value: str) -> datetime:
-    """Read a timestamp written by `format_ts` (or any ISO 8601 form with an offset)."""
-    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
 
 
 def _check_text(name: str, value: object, limit: int) -> str:
@@ -250,99 +235,23 @@ class Event:
             raise InvalidEvent(f"not an event object: {exc!r}") from exc
 
     def to_mcp_notification(self, progress_token: str | int | None = None) -> dict[str, Any]:
-        """Return this stored event as an MCP `notifications/progress` JSON-RPC message.
-
-        The token defaults to the session id and `progress` is the event's `seq`, which strictly
-        increases within a session; `pct` (which restarts with each agent), agent and phase
-        travel under `params._meta` with the `agentstream/` prefix (docs/protocol.md, "Event").
-        """
+        """Return this stored event as an MCP `notifications/progress` message (`mcp_progress`)."""
         if self.seq is None or self.sid is None:
             raise InvalidEvent("only a stored event (with sid and seq) maps to MCP progress")
-        meta = {
-            f"{MCP_META_PREFIX}t": self.t.value,
-            f"{MCP_META_PREFIX}agent": self.agent,
-            f"{MCP_META_PREFIX}phase": self.phase.value,
-            f"{MCP_META_PREFIX}pct": self.pct,
-            f"{MCP_META_PREFIX}ts": format_ts(self.ts),
-        }
-        label = f"{self.agent}/{self.phase.value}" if self.agent else self.phase.value
-        return {
-            "jsonrpc": "2.0",
-            "method": "notifications/progress",
-            "params": {
-                "progressToken": progress_token if progress_token is not None else str(self.sid),
-                "progress": self.seq,
-                "message": f"[{label}] {self.msg}",
-                "_meta": meta,
-            },
-        }
-
-
-def event_object(
-    *,
-    sid: uuid.UUID | str | None,
-    seq: int | None,
-    ts: datetime,
-    t: str,
-    agent: str | None,
-    phase: str,
-    msg: str,
-    pct: float | None,
-    data: Mapping[str, Any],
-) -> dict[str, Any]:
-    """Return the protocol's event object from already-valid fields (stored rows, Event values)."""
-    return {
-        "sid": str(sid) if sid is not None else None,
-        "seq": seq,
-        "ts": format_ts(ts),
-        "t": str(t),
-        "agent": agent,
-        "phase": str(phase),
-        "msg": msg,
-        "pct": pct,
-        "data": dict(data),
-    }
+        return mcp_progress(
+            sid=self.sid,
+            seq=self.seq,
+            ts=self.ts,
+            t=self.t.value,
+            agent=self.agent,
+            phase=self.phase.value,
+            msg=self.msg,
+            pct=self.pct,
+            progress_token=progress_token,
+        )
 
 
 _FIELD_NAMES = tuple(f.name for f in dataclasses.fields(Event))
-
-
-def event_text(
-    sid: str,
-    seq: int,
-    ts: datetime,
-    t: str,
-    agent: str | None,
-    phase: str,
-    msg: str,
-    pct: float | None,
-    data_json: str,
-) -> str:
-    """Return a stored row as the protocol's event object in JSON, without a dict in between.
-
-    The replay's hot loop: the same object `event_object` makes (a test holds them equal), but
-    built from the row's fields and the stored `data` JSON text as it is, about three times
-    faster than decoding `data` and encoding the whole dict again.
-    """
-    if "\n" in data_json or "\r" in data_json:  # SSE data lines must not break
-        data_json = _compact_json(json.loads(data_json))
-    if ts.utcoffset():
-        ts = ts.astimezone(UTC)
-    return (
-        f'{{"sid":"{sid}","seq":{seq},"ts":"{ts.year:04d}-{ts.month:02d}-{ts.day:02d}T'
-        f'{ts.hour:02d}:{ts.minute:02d}:{ts.second:02d}.{ts.microsecond:06d}Z","t":"{t}",'
-        f'"agent":{"null" if agent is None else _compact_json(agent)},"phase":"{phase}",'
-        f'"msg":{_compact_json(msg)},"pct":{"null" if pct is None else repr(float(pct))},'
-        f'"data":{data_json}}}'
-    )
-
-
-_compact_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-
-
-def encode(obj: Mapping[str, Any]) -> str:
-    """Return an event object (or a frame holding event objects) as compact JSON text."""
-    return _compact_json(obj)
 
 
 def _check_decision(data: Mapping[str, Any]) -> None:
