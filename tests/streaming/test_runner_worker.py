@@ -116,7 +116,7 @@ def test_claimers_skip_locked_rows_and_never_share_a_session(on_postgres, user):
         mine: list[uuid.UUID] = []
         try:
             while batch := leases.claim_pending(owner=name, limit=3):
-                mine.extend(s.id for s in batch)
+                mine.extend(run.session_id for run in batch)
         finally:
             connection.close()
         claimed[name] = mine
