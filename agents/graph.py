@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from langgraph.graph import END, START, StateGraph
 
@@ -25,7 +24,11 @@ from agents.supervisor import route, supervisor
 from streaming import SessionClosed
 from streaming.runs.failures import WorkflowError
 
-Node = Callable[[WorkflowState], Any]
+
+class Node(Protocol):
+    """A node: a callable of the state, its parameter named `state` as in LangGraph's protocol."""
+
+    def __call__(self, state: WorkflowState) -> Any: ...
 
 
 def user_message(agent: str, exc: Exception, workspace: str | None) -> str:

@@ -12,7 +12,7 @@ import heapq
 import os
 from collections import defaultdict
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from agents.conf import conf
 from agents.files import FileEntry, count_files, walk
@@ -38,6 +38,16 @@ def count_lines(entry: FileEntry) -> int | None:
             lines += chunk.count(b"\n")
             last = chunk[-1:]
     return lines + (last != b"\n")
+
+
+class LanguageRow(TypedDict):
+    """One language's totals in the inventory's data."""
+
+    language: str
+    files: int
+    lines: int
+    bytes: int
+    share: float  # percent of all bytes
 
 
 class Inventory:
@@ -75,7 +85,7 @@ class Inventory:
             _push(self.largest_modules, (entry.size, entry.path))
 
     def as_data(self, workspace: str) -> dict[str, Any]:
-        languages = [
+        languages: list[LanguageRow] = [
             {
                 "language": name,
                 "files": totals["files"],

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Callable
-from typing import Any, TextIO
+from typing import Any, Protocol, TextIO
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TaskProgressColumn, TextColumn
@@ -37,10 +37,18 @@ def describe(event: dict[str, Any]) -> str | None:
     return None
 
 
+class LineOutput(Protocol):
+    """Where the lines go: a text stream, or a management command's `OutputWrapper`."""
+
+    def write(self, text: str, /) -> object: ...
+    def flush(self) -> object: ...
+    def isatty(self) -> bool: ...
+
+
 class TerminalView:
     """Shows one session's events as they are stored; see the module docstring."""
 
-    def __init__(self, session_id: uuid.UUID, *, out: TextIO, err: TextIO) -> None:
+    def __init__(self, session_id: uuid.UUID, *, out: LineOutput, err: TextIO) -> None:
         self.session_id = session_id
         self.last_seq = 0
         self.out = out

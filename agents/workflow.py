@@ -50,7 +50,7 @@ def custom_event(chunk: Any) -> Event:
 
 async def drive(state: WorkflowState) -> WorkflowState:
     """Run the graph from `state` to its end and return the final state."""
-    final: dict[str, Any] = dict(state)
+    final = state.copy()
     config = {"recursion_limit": int(conf.MAX_STEPS)}
     graph = await asyncio.to_thread(workflow_graph)  # built once per process, off the loop
     async for mode, chunk in graph.astream(state, config, stream_mode=["updates", "custom"]):
@@ -65,7 +65,7 @@ async def drive(state: WorkflowState) -> WorkflowState:
             for update in chunk.values():
                 if update:
                     final.update(update)
-    return final  # type: ignore[return-value]
+    return final
 
 
 def write_report(session_id: object, text: str) -> Path:

@@ -42,6 +42,16 @@ def pairs(name: str) -> dict[str, str]:
     return result
 
 
+def workflows(name: str, builtin: dict[str, str]) -> dict[str, str]:
+    """Return the `builtin` workflows plus those the environment variable `name` adds (as
+    `pairs`); a name that would replace a built-in one is refused."""
+    added = pairs(name)
+    clash = sorted(set(added) & set(builtin))
+    if clash:
+        raise ImproperlyConfigured(f"{name}: {', '.join(clash)} is built in; choose another name")
+    return {**builtin, **added}
+
+
 def database(url: str, base_dir: Path) -> dict[str, Any]:
     """Return a Django DATABASES entry for a `sqlite:///…` or `postgres://…` URL.
 
@@ -126,19 +136,22 @@ def channel_layers(redis_url: str | None) -> dict[str, Any]:
     With Redis, the pub/sub layer by default: the layer is only agentstream's doorbell, and
     pub/sub delivers it with one round trip and no per-message polling; the core layer's
     per-message BZPOPMIN loop tops out near 1,000 messages/s per process (docs/transports.md).
-    `AGENTSTREAM_REDIS_LAYER=core` picks the core layer.
+    `AGENTSTREAM_REDIS_LAYER=core` picks the core layer. Several comma-separated URLs are
+    several Redis servers: the layer shards its channels and groups over them.
     """
     if not redis_url:
         return {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-    if not redis_url.startswith(("redis://", "rediss://", "unix://")):
-        raise ImproperlyConfigured(f"REDIS_URL={redis_url!r}: expected redis://host:port/db")
+    hosts = [url.strip() for url in redis_url.split(",") if url.strip()]
+    for url in hosts or [redis_url]:
+        if not url.startswith(("redis://", "rediss://", "unix://")):
+            raise ImproperlyConfigured(f"REDIS_URL={url!r}: expected redis://host:port/db")
     prefix = os.environ.get("AGENTSTREAM_CHANNEL_PREFIX", "agentstream")
     kind = os.environ.get("AGENTSTREAM_REDIS_LAYER", "pubsub")
     if kind == "pubsub":
         return {
             "default": {
                 "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-                "CONFIG": {"hosts": [redis_url], "prefix": prefix},
+                "CONFIG": {"hosts": hosts, "prefix": prefix},
             }
         }
     if kind != "core":
@@ -147,7 +160,7 @@ def channel_layers(redis_url: str | None) -> dict[str, Any]:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [redis_url],
+                "hosts": hosts,
                 "prefix": prefix,
                 # Streams re-join their group while they live; this only bounds a dead
                 # process's leftovers.

@@ -123,7 +123,7 @@ X_FRAME_OPTIONS = "DENY"
 
 # The workflows this deployment runs: the survey, plus those named in AGENTSTREAM_WORKFLOWS
 # (`name=module.attr` pairs; docs/protocol.md, "Configuration").
-AGENTSTREAM_WORKFLOWS = {"survey": "agents.survey.SURVEY", **env.pairs("AGENTSTREAM_WORKFLOWS")}
+AGENTSTREAM_WORKFLOWS = env.workflows("AGENTSTREAM_WORKFLOWS", {"survey": "agents.survey.SURVEY"})
 AGENTSTREAM_DEFAULT_WORKFLOW = "survey"
 AGENTSTREAM_WORKSPACE_ROOT = os.environ.get(
     "AGENTSTREAM_WORKSPACE_ROOT", str(BASE_DIR / "agents" / "workspaces")

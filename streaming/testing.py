@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import os
 import socket
-from collections.abc import Iterable
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 from urllib.parse import quote, urlencode, urlsplit
 
 from channels.layers import channel_layers
+
+T = TypeVar("T")
+
+#: How long `eventually` waits by default: a deadline, not a timing (test machines are shared).
+WITHIN = 10.0
+#: How often `eventually` asks by default.
+INTERVAL = 0.02
 
 DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -95,3 +106,97 @@ def http_scope(
 def reset_channel_layers() -> None:
     """Forget channel-layer instances, so the next `get_channel_layer()` builds a fresh one."""
     channel_layers.backends.clear()
+
+
+# -- waiting for something to happen ----------------------------------------------------------
+
+
+async def eventually(
+    check: Callable[[], T | Awaitable[T]],
+    *,
+    within: float = WITHIN,
+    interval: float = INTERVAL,
+    what: str = "the condition",
+) -> T:
+    """Return the first truthy value of `check()` (awaited if it is awaitable), asking every
+    `interval` seconds; at the deadline (`within` seconds) raise AssertionError naming `what`.
+
+    `check` may also raise AssertionError to say "not yet" and why; the message at the deadline
+    shows the last value (or assertion) seen. The one way the tests wait for a condition.
+    """
+    poll = _Poll(what, within)
+    while True:
+        try:
+            value = check()
+            if inspect.isawaitable(value):
+                value = await value
+        except AssertionError as failure:
+            poll.failed(failure)
+        else:
+            if value:
+                return cast(T, value)
+            poll.saw(value)
+        if poll.expired():
+            raise poll.timed_out() from poll.failure
+        await asyncio.sleep(interval)
+
+
+def eventually_sync(
+    check: Callable[[], T],
+    *,
+    within: float = WITHIN,
+    interval: float = INTERVAL,
+    what: str = "the condition",
+) -> T:
+    """`eventually` for code without a running event loop (threads, session fixtures)."""
+    poll = _Poll(what, within)
+    while True:
+        try:
+            value = check()
+        except AssertionError as failure:
+            poll.failed(failure)
+        else:
+            if inspect.isawaitable(value):
+                raise TypeError(f"{what}: an async check needs `eventually`, not `eventually_sync`")
+            if value:
+                return value
+            poll.saw(value)
+        if poll.expired():
+            raise poll.timed_out() from poll.failure
+        time.sleep(interval)
+
+
+@dataclass
+class _Poll:
+    """One wait of `eventually`: its deadline, its tries and what the last one saw."""
+
+    what: str
+    within: float
+    deadline: float = 0.0
+    tries: int = 0
+    last: str = "nothing"
+    failure: AssertionError | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        self.deadline = time.monotonic() + self.within
+
+    def saw(self, value: object) -> None:
+        self.tries += 1
+        self.last = _shorten(repr(value))
+        self.failure = None
+
+    def failed(self, failure: AssertionError) -> None:
+        self.tries += 1
+        self.last = _shorten(str(failure) or "an AssertionError")
+        self.failure = failure
+
+    def expired(self) -> bool:
+        return time.monotonic() >= self.deadline
+
+    def timed_out(self) -> AssertionError:
+        waited = f"not within {self.within:g} s ({self.tries} tries)"
+        return AssertionError(f"{self.what}: {waited}; last seen: {self.last}")
+
+
+def _shorten(text: str, limit: int = 2_000) -> str:
+    return text if len(text) <= limit else f"{text[: limit - 15]}… ({len(text)} chars)"

@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import WebSocketException
+from websockets.typing import Origin
 
 
 class BenchServer:
@@ -98,7 +99,7 @@ class BenchServer:
         return f"{self.origin}/api/sessions/{sid}/stream/?token={token}"
 
     async def ws(self, url: str) -> ClientConnection:
-        return await connect(url, origin=self.origin, max_size=None, open_timeout=60)
+        return await connect(url, origin=Origin(self.origin), max_size=None, open_timeout=60)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -172,6 +173,7 @@ async def fanout(server: BenchServer, clients: int, count: int) -> dict:
     async def reader(socket: ClientConnection) -> None:
         seen = 0
         async for text in socket:
+            assert isinstance(text, str)  # the consumer sends text frames only
             seen += text.count('"seq":')  # counting, not parsing: the client must not be the limit
             if seen >= count:
                 done_at.append(time.perf_counter())

@@ -11,14 +11,19 @@ unpaged query on the shared database thread, one frame per event) as the baselin
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import sys
 import threading
 import time
 import uuid
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, cast
 
 from asgiref.sync import sync_to_async
+
+if TYPE_CHECKING:
+    from channels.routing import URLRouter, _ExtendedURLPattern
 
 
 def serve(port: int) -> None:
@@ -36,7 +41,7 @@ def serve(port: int) -> None:
     )
     from twisted.internet import reactor
 
-    loop: asyncio.AbstractEventLoop = reactor._asyncioEventloop  # type: ignore[attr-defined]
+    loop: asyncio.AbstractEventLoop = reactor._asyncioEventloop
     threading.Thread(target=_read_commands, args=(loop,), daemon=True).start()
     server.run()
 
@@ -65,7 +70,12 @@ def _application() -> Any:
                 await self.send(text_data=json.dumps(row))
             await self.send(text_data=json.dumps({"type": "end", "last_seq": len(rows)}))
 
-    routes = [path("bench/naive/<str:sid>/", NaiveReplay.as_asgi()), *websocket_urlpatterns]
+    # Cast as in streaming.site.routing: django-stubs' path() takes views, not ASGI apps.
+    naive = path("bench/naive/<str:sid>/", NaiveReplay.as_asgi())  # type: ignore[arg-type]
+    routes: list[_ExtendedURLPattern | URLRouter] = [
+        cast("_ExtendedURLPattern", naive),
+        *websocket_urlpatterns,
+    ]
     return ProtocolTypeRouter(
         {
             "http": django_asgi_app,
@@ -87,7 +97,7 @@ def _read_commands(loop: asyncio.AbstractEventLoop) -> None:
     for line in sys.stdin:
         command = json.loads(line)
         future = asyncio.run_coroutine_threadsafe(_run(command), loop)
-        future.add_done_callback(lambda f, cid=command["id"]: _finish(cid, f))
+        future.add_done_callback(functools.partial(_finish, command["id"]))
     loop.call_soon_threadsafe(loop.stop)
 
 
@@ -196,7 +206,7 @@ async def live_rate(sid: str, seconds: float) -> float:
     return count / (loop.time() - start)
 
 
-COMMANDS = {
+COMMANDS: dict[str, Callable[..., Awaitable[Any]]] = {
     "sessions": sessions,
     "emit_at": emit_at,
     "blast": blast,

@@ -38,6 +38,8 @@ def bound_session(session_id: uuid.UUID | str) -> Iterator[uuid.UUID]:
     """Bind `session_id` for the duration of the block, then restore the previous session."""
     token = bind_session(session_id)
     try:
-        yield _current_session.get()  # type: ignore[misc]
+        current = _current_session.get()
+        assert current is not None  # bound just above
+        yield current
     finally:
         reset_session(token)

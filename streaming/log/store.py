@@ -13,12 +13,17 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, TypeAlias
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 
 from streaming.log.events import Event as EventValue
 from streaming.log.exceptions import SessionClosed
 from streaming.log.models import Event, Session
+
+if TYPE_CHECKING:
+    # A parameter of a raw SQL statement: a value as Django prepares it for the database.
+    SQLParam: TypeAlias = bool | int | float | str | bytes | datetime | uuid.UUID | None
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +54,7 @@ def _allocate(session_id: uuid.UUID, count: int, terminal: EventValue | None) ->
             f"UPDATE {table} SET last_seq = last_seq + %s "  # noqa: S608 fixed names only
             "WHERE id = %s AND ended_at IS NULL RETURNING last_seq"
         )
-        params: list[object] = [count, pk]
+        params: list[SQLParam] = [count, pk]
     else:
         ended = Session._meta.get_field("ended_at").get_db_prep_value(datetime.now(UTC), connection)
         sql = (
@@ -74,7 +79,7 @@ def _insert(events: Sequence[EventValue]) -> None:
     insert itself (docs/core.md, "The bus").
     """
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(Event._meta.get_field(name).column) for name in _COLUMNS)
+    columns = ", ".join(quote(_column(name)) for name in _COLUMNS)
     table = quote(Event._meta.db_table)
     if connection.vendor == "postgresql":
         _copy(table, columns, events)
@@ -82,10 +87,10 @@ def _insert(events: Sequence[EventValue]) -> None:
     # The JSON text validated at emit is stored as it is: no second encoding per event.
     row_sql = "(%s, %s, %s, %s, %s, %s, %s, %s, %s)"
     adapt_ts = connection.ops.adapt_datetimefield_value
-    prepared_pk: dict[uuid.UUID | None, object] = {}
+    prepared_pk: dict[uuid.UUID | None, SQLParam] = {}
     for start in range(0, len(events), _ROWS_PER_INSERT):
         chunk = events[start : start + _ROWS_PER_INSERT]
-        params: list[object] = []
+        params: list[SQLParam] = []
         for e in chunk:
             pk = prepared_pk.get(e.sid)
             if pk is None:
@@ -104,6 +109,13 @@ def _insert(events: Sequence[EventValue]) -> None:
         values = ", ".join([row_sql] * len(chunk))
         with connection.cursor() as cursor:
             cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {values}", params)  # noqa: S608
+
+
+def _column(name: str) -> str:
+    """Return the database column of the stored event's field `name`."""
+    field = Event._meta.get_field(name)
+    assert isinstance(field, models.Field)  # _COLUMNS names concrete fields, never relations
+    return field.column
 
 
 def _copy(table: str, columns: str, events: Sequence[EventValue]) -> None:
@@ -139,7 +151,7 @@ def _allocate_many(counts: Mapping[uuid.UUID, int]) -> dict[uuid.UUID, int]:
     pk = Session._meta.pk
     by_db_value = {pk.get_db_prep_value(sid, connection): sid for sid in counts}
     rows = ", ".join(["(%s, %s)"] * len(counts))
-    params: list[object] = []
+    params: list[SQLParam] = []
     for db_value, sid in by_db_value.items():
         params += (db_value, counts[sid])
     sql = (

@@ -48,7 +48,7 @@ class RunSettings:
     def WORKSPACE_ROOT(self) -> Path | None:
         """The folder of workspaces; each session's workspace is a folder directly inside."""
         root = getattr(settings, "AGENTSTREAM_WORKSPACE_ROOT", None)
-        return None if root in (None, "") else Path(root)
+        return None if root is None or root == "" else Path(root)
 
     @property
     def DEFAULT_WORKSPACE(self) -> str | None:

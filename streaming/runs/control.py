@@ -3,7 +3,8 @@
 The runner starts session workflows, cancels them, and never leaves one running forever.
 
 The HTTP API calls `launch` right after it creates a pending session and `request_cancel` for a
-cancel (API or WebSocket frame); the transports call `ensure_started` when a client connects, so
+cancel (API or WebSocket frame); the site's views and the consumer's controls (`controls`) call
+`ensure_started` when a client connects, so
 every server process sweeps sessions left `running` by a dead one, even before it runs any.
 ``AGENTSTREAM_RUNNER`` picks the mode: ``inline`` runs the workflow in this process (up to
 ``AGENTSTREAM_MAX_CONCURRENT_RUNS`` at once, the rest wait pending and start in order);

@@ -160,11 +160,13 @@ def take_expired(*, owner: str, limit: int = 100) -> list[Expired]:
             Session.objects.filter(id=session.id, ended_at__isnull=True).update(
                 status=SessionStatus.RUNNING, started_at=session.started_at or moment
             )
+        expired_at = run.lease_expires_at
+        assert expired_at is not None  # the query compared it with `moment`: never NULL here
         taken.append(
             Expired(
                 session_id=session.id,
                 previous_owner=run.lease_owner,
-                expired_at=run.lease_expires_at,  # type: ignore[arg-type]  filtered non-null
+                expired_at=expired_at,
                 was_pending=session.status == SessionStatus.PENDING,
                 last_seq=session.last_seq,
             )

@@ -35,7 +35,8 @@ def load_entry(run: Run, entry: str | None = None) -> Entry:
     The first call imports its module (LangGraph and all: seconds): call it in a thread.
     """
     if entry is not None:
-        return import_string(entry)  # type: ignore[no-any-return]
+        function: Entry = import_string(entry)
+        return function
     return get_workflow(run.workflow).load()
 
 

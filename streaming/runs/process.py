@@ -106,11 +106,11 @@ class Runner:
                 if not self.waiting:
                     return
                 session_id = self.waiting.popleft()
-                run = await database_sync_to_async(leases.claim)(
+                claimed_run = await database_sync_to_async(leases.claim)(
                     session_id=session_id, owner=self.owner
                 )
-                if run is not None:  # else cancelled or swept while it waited
-                    self._spawn(run)
+                if claimed_run is not None:  # else cancelled or swept while it waited
+                    self._spawn(claimed_run)
 
     async def run_here(self, session_id: uuid.UUID, entry: str | None = None) -> str:
         """Claim a pending session and run it here, past the cap (the CLI); `entry` is the
@@ -127,7 +127,7 @@ class Runner:
             self.cancelling.add(sid)
         task = asyncio.create_task(self._run(run, entry), name=f"session-{sid}")
         self.tasks[sid] = task
-        task.add_done_callback(lambda _t, sid=sid: self._finished(sid))
+        task.add_done_callback(lambda _task: self._finished(sid))
         return task
 
     def _finished(self, session_id: uuid.UUID) -> None:

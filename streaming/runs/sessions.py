@@ -25,7 +25,9 @@ from streaming.runs.workflows import get_workflow
 from streaming.runs.workspaces import resolve_workspace
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    # django-stubs' alias for AUTH_USER_MODEL, which its mypy plugin resolves from the settings
+    # (no public spelling yet: typeddjango/django-stubs#2366).
+    from django.contrib.auth.models import _User as AuthUser
 
 MAX_QUERY_CHARS = 10_000
 RATE_WINDOW = timedelta(minutes=1)
@@ -46,22 +48,24 @@ def validate_query(query: object) -> str:
 
 def create_session(
     *,
-    owner: AbstractBaseUser,
+    owner: AuthUser,
     query: object,
     workspace: object = None,
     workflow: object = None,
     rate_limited: bool = True,
+    entry: str | None = None,
 ) -> Session:
     """Store a new pending session of `owner` (and its run) and return it.
 
     Raise `BadQuery`, `BadWorkspace`, `UnknownWorkflow`, or `RateLimited` when `owner` started
-    ``AGENTSTREAM_SESSIONS_PER_MINUTE`` sessions in the last minute (unless not `rate_limited`:
-    the command line).
+    ``AGENTSTREAM_SESSIONS_PER_MINUTE`` sessions in the last minute. The command line is not
+    `rate_limited`, and may run an `entry` (the dotted path of a workflow coroutine, never
+    taken from a request) instead of a registered workflow: the run records that path.
     """
     text = validate_query(query)
     if workflow is not None and not isinstance(workflow, str):
         raise UnknownWorkflow("workflow must be a string")
-    workflow_name = get_workflow(workflow).name
+    workflow_name = entry[:64] if entry is not None else get_workflow(workflow).name
     if workspace is not None and not isinstance(workspace, str):
         raise BadWorkspace("workspace must be a string")
     name = workspace or conf.DEFAULT_WORKSPACE or ""
@@ -90,7 +94,7 @@ def create_session(
 
 
 async def acreate_session(
-    *, owner: AbstractBaseUser, query: object, workspace: object = None, workflow: object = None
+    *, owner: AuthUser, query: object, workspace: object = None, workflow: object = None
 ) -> Session:
     """`create_session` for async callers."""
     return await sync_to_async(create_session)(

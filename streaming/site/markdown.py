@@ -1,9 +1,10 @@
-"""The one place Markdown becomes HTML: codesmith's report, rendered and sanitised on the server.
+"""The one place Markdown becomes HTML: a workflow's report, rendered and sanitised on the server.
 
 Agent text is untrusted (it may come from a language model or from file names), so raw HTML in
 the Markdown is escaped to text before rendering, and the rendered HTML then goes through nh3
 (a maintained sanitiser) with an allow-list of the tags Markdown produces. `render_report` holds
-the project's only `mark_safe`; pages fetch its output from `streaming.site.views.pages.report`.
+the project's only `mark_safe`; pages fetch its output from
+`streaming.site.views.pages.session_report`.
 """
 
 from __future__ import annotations

@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Any
 from streaming.log.models import Session
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-
-    User = AbstractBaseUser | AnonymousUser
+    # django-stubs' alias for "AUTH_USER_MODEL or AnonymousUser", which its mypy plugin resolves
+    # from the settings (no public spelling yet: typeddjango/django-stubs#2366).
+    from django.contrib.auth.models import _AnyUser as User
 
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 

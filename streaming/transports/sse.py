@@ -66,6 +66,7 @@ def format_end(end: End) -> bytes:
 async def sse_events(session_id: uuid.UUID, *, after: int) -> AsyncIterator[bytes]:
     """Yield the SSE body of one session's stream after `after`, until its `end` event."""
     layer = get_channel_layer()
+    assert layer is not None  # the settings always configure one (in memory without Redis)
     channel = await layer.new_channel()
     # Join before the tail reads the database: nothing stored from here on is missed.
     membership = await Membership.join(layer, session_group(session_id), channel)

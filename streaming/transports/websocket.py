@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from collections.abc import Mapping
 from contextlib import aclosing, suppress
 from contextvars import Token
 from typing import Any
@@ -47,7 +48,7 @@ CLOSE_BAD_REQUEST = 4400
 CLOSE_SERVER_ERROR = 1011
 
 
-def query_params(scope: dict[str, Any]) -> dict[str, str]:
+def query_params(scope: Mapping[str, Any]) -> dict[str, str]:
     """Return the first value of each query parameter of the connection's URL."""
     raw = scope.get("query_string", b"").decode("utf-8", "replace")
     return {key: values[0] for key, values in parse_qs(raw, keep_blank_values=True).items()}

@@ -73,6 +73,7 @@ class Command(BaseCommand):
                 workspace=workspace.name,
                 workflow=workflow,
                 rate_limited=False,
+                entry=entry,
             )
         except StreamingError as exc:
             raise CommandError(str(exc)) from exc

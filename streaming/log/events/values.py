@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from streaming.log.events.wire import encode, event_object, mcp_progress, parse_ts
 from streaming.log.exceptions import InvalidEvent
@@ -40,11 +40,26 @@ class Phase(StrEnum):
     CANCELLED = "cancelled"
 
 
-_TYPES = {member.value: member for member in EventType}
-_PHASES = {member.value: member for member in Phase}
+# Keyed by `object`: a lookup takes any value a caller passed (and TypeError for an unhashable one).
+_TYPES: dict[object, EventType] = {member.value: member for member in EventType}
+_PHASES: dict[object, Phase] = {member.value: member for member in Phase}
 WORK_PHASES = frozenset({Phase.THINK, Phase.PROGRESS, Phase.DECISION, Phase.RESULT, Phase.ERROR})
 SESSION_PHASES = frozenset({Phase.STARTED, Phase.COMPLETED, Phase.FAILED, Phase.CANCELLED})
 TERMINAL_PHASES = frozenset({Phase.COMPLETED, Phase.FAILED, Phase.CANCELLED})
+
+
+_Member = TypeVar("_Member", EventType, Phase)
+
+
+def _member(table: Mapping[object, _Member], value: object, kind: str) -> _Member:
+    """Return the member of `table` that `value` names, or raise InvalidEvent."""
+    try:
+        member = table.get(value)
+    except TypeError:  # unhashable
+        member = None
+    if member is None:
+        raise InvalidEvent(f"{value!r} is not a valid {kind}")
+    return member
 
 
 def _check_text(name: str, value: object, limit: int) -> str:
@@ -99,15 +114,9 @@ class Event:
     data_json: str = dataclasses.field(default="{}", init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        try:
-            t = _TYPES.get(self.t)  # type: ignore[call-overload]
-            phase = _PHASES.get(self.phase)  # type: ignore[call-overload]
-        except TypeError:  # unhashable
-            t = phase = None
-        if t is None:
-            raise InvalidEvent(f"{self.t!r} is not a valid EventType")
-        if phase is None:
-            raise InvalidEvent(f"{self.phase!r} is not a valid Phase")
+        # A direct call or `from_dict` may pass plain strings: store the enum members.
+        t = _member(_TYPES, self.t, "EventType")
+        phase = _member(_PHASES, self.phase, "Phase")
         object.__setattr__(self, "t", t)
         object.__setattr__(self, "phase", phase)
         if t is EventType.SESSION:
@@ -153,7 +162,14 @@ class Event:
         data: Mapping[str, Any] | None = None,
     ) -> Event:
         """Return an `agent_event` from `agent`."""
-        return cls(t=EventType.AGENT, agent=agent, phase=phase, msg=msg, pct=pct, data=data or {})
+        return cls(
+            t=EventType.AGENT,
+            agent=agent,
+            phase=_member(_PHASES, phase, "Phase"),
+            msg=msg,
+            pct=pct,
+            data=data or {},
+        )
 
     @classmethod
     def for_supervisor(
@@ -161,7 +177,11 @@ class Event:
     ) -> Event:
         """Return a `supervisor_event`."""
         return cls(
-            t=EventType.SUPERVISOR, agent="supervisor", phase=phase, msg=msg, data=data or {}
+            t=EventType.SUPERVISOR,
+            agent="supervisor",
+            phase=_member(_PHASES, phase, "Phase"),
+            msg=msg,
+            data=data or {},
         )
 
     @classmethod
@@ -175,7 +195,13 @@ class Event:
         cls, phase: Phase | str, msg: str, *, data: Mapping[str, Any] | None = None
     ) -> Event:
         """Return a `session_event` (started, completed, failed, cancelled)."""
-        return cls(t=EventType.SESSION, agent=None, phase=phase, msg=msg, data=data or {})
+        return cls(
+            t=EventType.SESSION,
+            agent=None,
+            phase=_member(_PHASES, phase, "Phase"),
+            msg=msg,
+            data=data or {},
+        )
 
     # -- derived ------------------------------------------------------------------------------
 

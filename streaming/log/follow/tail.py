@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -110,7 +110,7 @@ class SessionTail:
 
     # -- the stream ---------------------------------------------------------------------------
 
-    async def follow(self, *, keepalive: float | None = None) -> AsyncIterator[Output]:
+    async def follow(self, *, keepalive: float | None = None) -> AsyncGenerator[Output, None]:
         """Yield batches of events after the cursor in seq order, then `End` once it is over.
 
         With `keepalive`, also yield `KEEPALIVE` when nothing was yielded for that many seconds.

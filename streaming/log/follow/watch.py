@@ -91,6 +91,7 @@ class Watcher:
         if not due:
             return
         layer = get_channel_layer()
+        assert layer is not None  # the memberships were joined on it
         for membership in due.values():
             await layer.group_add(membership.group, membership.channel)
             membership.joined_at = now

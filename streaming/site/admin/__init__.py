@@ -37,7 +37,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
     paginator = CappedCountPaginator
     show_full_result_count = False
     show_facets = ShowFacets.NEVER
-    sortable_by: tuple[str, ...] = ()  # only the index-backed orderings below
+    sortable_by = ()  # only the index-backed orderings below
 
     class Media:
         css = {"all": ("streaming/admin.css",)}

@@ -53,5 +53,6 @@ class SyncAndAsyncMiddleware:
         early = self.answer_early(request)
         if early is not None:
             return early
-        response = await self.get_response(request)  # type: ignore[misc]
-        return self.finish(request, response)
+        pending = self.get_response(request)
+        assert not isinstance(pending, HttpResponseBase)  # an async chain answers with a coroutine
+        return self.finish(request, await pending)

@@ -35,7 +35,8 @@ class AsyncWhiteNoiseMiddleware(WhiteNoiseMiddleware):
     def __call__(self, request: HttpRequest) -> HttpResponseBase | Awaitable[HttpResponseBase]:
         if self.is_async:
             return self._acall(request)
-        return super().__call__(request)
+        response: HttpResponseBase = super().__call__(request)
+        return response
 
     async def _acall(self, request: HttpRequest) -> HttpResponseBase:
         if self.autorefresh:  # looks on disk (DEBUG): off the loop
@@ -45,9 +46,10 @@ class AsyncWhiteNoiseMiddleware(WhiteNoiseMiddleware):
         else:
             static_file = self.files.get(request.path_info)
         if static_file is not None:
-            response = await sync_to_async(self.serve, thread_sensitive=False)(static_file, request)
-            return stream_asynchronously(response)
-        return await self.get_response(request)
+            served = await sync_to_async(self.serve, thread_sensitive=False)(static_file, request)
+            return stream_asynchronously(served)
+        response: HttpResponseBase = await self.get_response(request)
+        return response
 
 
 def stream_asynchronously(response: HttpResponseBase) -> HttpResponseBase:
@@ -58,11 +60,17 @@ def stream_asynchronously(response: HttpResponseBase) -> HttpResponseBase:
     """
     if not isinstance(response, StreamingHttpResponse) or response.is_async:
         return response
-    chunks = iter(response.streaming_content)
-    next_chunk = sync_to_async(next, thread_sensitive=False)
+    content = response.streaming_content
+    assert not isinstance(content, AsyncIterator)  # not `is_async`: a sync iterator
+    chunks = iter(content)
+
+    def next_chunk() -> bytes | None:
+        return next(chunks, None)
+
+    read_next = sync_to_async(next_chunk, thread_sensitive=False)
 
     async def read() -> AsyncIterator[bytes]:
-        while (chunk := await next_chunk(chunks, None)) is not None:
+        while (chunk := await read_next()) is not None:
             yield chunk
 
     response.streaming_content = read()

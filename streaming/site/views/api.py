@@ -10,13 +10,19 @@ from __future__ import annotations
 import functools
 import json
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.core.exceptions import RequestDataTooBig
 from django.db import connections
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseNotAllowed,
+    JsonResponse,
+)
 
 from streaming.log.events import format_ts, parse_ts
 from streaming.log.exceptions import BadCursor, BadInput
@@ -34,7 +40,7 @@ LIST_LIMIT, LIST_CAP = 50, 500
 EVENTS_LIMIT, EVENTS_CAP = 500, 5_000
 
 
-AsyncView = Callable[..., Awaitable[HttpResponse]]
+AsyncView = Callable[..., Coroutine[Any, Any, HttpResponseBase]]
 
 
 def releases_connections(view: AsyncView) -> AsyncView:
@@ -47,7 +53,7 @@ def releases_connections(view: AsyncView) -> AsyncView:
     """
 
     @functools.wraps(view)
-    async def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    async def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         try:
             return await view(request, *args, **kwargs)
         finally:
@@ -63,7 +69,7 @@ async def request_access(request: HttpRequest, session_id: Any) -> Access | None
     return await run_read(get_access, session_id, user, request.GET.get("token"))
 
 
-SessionView = Callable[..., Awaitable[HttpResponse]]
+SessionView = Callable[..., Coroutine[Any, Any, HttpResponseBase]]
 
 
 def session_endpoint(method: str, *, control: bool = False) -> Callable[[SessionView], AsyncView]:
@@ -75,7 +81,7 @@ def session_endpoint(method: str, *, control: bool = False) -> Callable[[Session
     def decorate(view: SessionView) -> AsyncView:
         @releases_connections
         @functools.wraps(view)
-        async def wrapper(request: HttpRequest, session_id: Any) -> HttpResponse:
+        async def wrapper(request: HttpRequest, session_id: Any) -> HttpResponseBase:
             if request.method != method:
                 return HttpResponseNotAllowed([method])
             access = await request_access(request, session_id)

@@ -48,6 +48,7 @@ def error_response(
     code = code or CODE_FOR_STATUS.get(status, "error")
     body = {"error": {"code": code, "detail": detail or DETAIL_FOR_CODE.get(code, code)}}
     response = JsonResponse(body, status=status)
+    # A marker that `JsonErrorsMiddleware` reads with getattr; JsonResponse declares no such field.
     response.agentstream_json_error = True  # type: ignore[attr-defined]
     for header, value in extra.items():
         response[header.replace("_", "-")] = str(value)

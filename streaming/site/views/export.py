@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponseBase, StreamingHttpResponse
 
 from streaming.log.follow import JSONL_CONTENT_TYPE, jsonl_chunks
 from streaming.site.views.api import session_endpoint
@@ -30,6 +30,6 @@ def jsonl_response(
 
 
 @session_endpoint("GET")
-async def session_export(request: HttpRequest, access: Access) -> HttpResponse:
+async def session_export(request: HttpRequest, access: Access) -> HttpResponseBase:
     session = access.session
     return jsonl_response([(session.id, session.last_seq)], f"session-{session.id}.jsonl")

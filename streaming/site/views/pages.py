@@ -77,10 +77,12 @@ class StartSessionForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         names = list_workspaces()
-        self.fields["workspace"].choices = [(name, name) for name in names]
+        workspace = self.fields["workspace"]
+        assert isinstance(workspace, forms.ChoiceField)  # `fields` maps names to plain `Field`
+        workspace.choices = [(name, name) for name in names]
         default = run_conf.DEFAULT_WORKSPACE
         if default in names:
-            self.fields["workspace"].initial = default
+            workspace.initial = default
 
 
 @login_required
@@ -95,9 +97,11 @@ async def home(request: HttpRequest) -> HttpResponse:
         return await sync_to_async(render_home)(request, StartSessionForm())
     form = await sync_to_async(StartSessionForm)(request.POST)
     if form.is_valid():
+        owner = await request.auser()
+        assert owner.is_authenticated  # login_required lets no anonymous user in
         try:
             session = await acreate_session(
-                owner=await request.auser(),
+                owner=owner,
                 query=form.cleaned_data["query"],
                 workspace=form.cleaned_data["workspace"],
             )
@@ -111,6 +115,7 @@ async def home(request: HttpRequest) -> HttpResponse:
 
 def render_home(request: HttpRequest, form: StartSessionForm, status: int = 200) -> HttpResponse:
     """Render the session list (a page of the user's sessions) with `form`."""
+    assert request.user.is_authenticated  # called by `home`, which requires a login
     sessions = Session.objects.filter(owner=request.user).newest_first()
     page = Paginator(sessions, SESSIONS_PER_PAGE).get_page(request.GET.get("page"))
     rows = [(session, format_duration(session)) for session in page]

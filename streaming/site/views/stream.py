@@ -3,7 +3,7 @@ design's ``/events?session_id=<id>``; the stream itself is `streaming.transports
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponseBase, HttpResponseNotAllowed
 
 from streaming.log.exceptions import BadCursor
 from streaming.site.views.api import bad_input, not_found, releases_connections, session_endpoint
@@ -12,7 +12,7 @@ from streaming.transports.sse import stream_response
 
 
 @session_endpoint("GET")
-async def session_stream(request: HttpRequest, access: Access) -> HttpResponse:
+async def session_stream(request: HttpRequest, access: Access) -> HttpResponseBase:
     """``GET /api/sessions/<id>/stream/``."""
     try:
         return stream_response(request, access.session)
@@ -21,7 +21,7 @@ async def session_stream(request: HttpRequest, access: Access) -> HttpResponse:
 
 
 @releases_connections
-async def events_alias(request: HttpRequest) -> HttpResponse:
+async def events_alias(request: HttpRequest) -> HttpResponseBase:
     """``GET /events?session_id=<id>``: the same stream at the original design's path."""
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])

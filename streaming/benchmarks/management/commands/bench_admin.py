@@ -15,6 +15,7 @@ import statistics
 import sys
 import time
 import types
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -53,6 +54,7 @@ def naive_urlconf() -> types.ModuleType:
     site.register(Event, NaiveEventAdmin)
     site.register(Session, NaiveSessionAdmin)
     module = types.ModuleType("streaming_bench_admin_urls")
+    # A URLconf module made at run time: ModuleType declares no `urlpatterns`.
     module.urlpatterns = [  # type: ignore[attr-defined]
         path("admin/", site.urls),
         path("", include("streaming.site.urls")),
@@ -117,7 +119,7 @@ class Command(BaseCommand):
             )
             for i, session in enumerate(created):
                 # Spread over the last weeks, so date filters select a part.
-                moment = now - timezone.timedelta(hours=3 * i)
+                moment = now - timedelta(hours=3 * i)
                 Session.objects.filter(pk=session.pk).update(
                     created_at=moment, started_at=moment, ended_at=moment
                 )

@@ -52,7 +52,9 @@ class Command(BaseCommand):
                 rows["PostgreSQL + Redis"] = self._child(opts, env, drop_redis=False)
         self._print(rows, opts)
 
-    def _child(self, opts: dict[str, Any], extra: dict[str, str], drop_redis: bool) -> dict:
+    def _child(
+        self, opts: dict[str, Any], extra: dict[str, str], drop_redis: bool
+    ) -> dict[str, Any]:
         env = {**os.environ, **extra, "AGENTSTREAM_LOG_LEVEL": "ERROR"}
         if drop_redis:
             env.pop("REDIS_URL", None)
@@ -61,7 +63,8 @@ class Command(BaseCommand):
         argv += ["--backlog", str(opts["backlog"])]
         self.stderr.write(f"measuring {extra['DATABASE_URL'].split(':')[0]} ...")
         out = subprocess.run(argv, env=env, capture_output=True, text=True, check=True)
-        return json.loads(out.stdout.strip().splitlines()[-1])
+        row: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+        return row
 
     def _print(self, rows: dict[str, dict[str, Any]], opts: dict[str, Any]) -> None:
         w = self.stdout.write
