@@ -157,6 +157,8 @@ def eventually_sync(
             poll.failed(failure)
         else:
             if inspect.isawaitable(value):
+                if inspect.iscoroutine(value):
+                    value.close()  # never to be awaited: no "never awaited" warning either
                 raise TypeError(f"{what}: an async check needs `eventually`, not `eventually_sync`")
             if value:
                 return value

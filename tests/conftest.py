@@ -1,8 +1,12 @@
-"""Shared fixtures: users, sessions, a fresh bus and channel layer per test, real services."""
+"""Shared fixtures: users, sessions, a fresh bus and channel layer per test, real services.
+
+Also where the suite keeps its files: test databases in a temporary folder, never the checkout.
+"""
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -10,6 +14,9 @@ from django.contrib.auth import get_user_model
 
 from streaming import testing
 from streaming.log.bus import reset_bus
+
+# A helper module whose asserts should explain themselves as a test's do (before it is imported).
+pytest.register_assert_rewrite("tests.sessions")
 
 
 @pytest.fixture(autouse=True)
@@ -20,6 +27,18 @@ def _fresh_bus_and_layer():
     yield
     reset_bus()
     testing.reset_channel_layers()
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """Make the SQLite test database (and its -wal and -shm files) in this run's temporary
+    folder rather than beside the project, unless DATABASE_TEST_NAME names one."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3") and not os.environ.get("DATABASE_TEST_NAME"):
+        folder = tmp_path_factory.mktemp("database")
+        database.setdefault("TEST", {})["NAME"] = str(folder / "test.sqlite3")
 
 
 @pytest.fixture(scope="session")
@@ -36,6 +55,22 @@ def django_db_setup(django_db_setup, django_db_blocker):
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
             "WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Remove the -wal and -shm files SQLite leaves beside a test database that was dropped
+    while executor threads still held connections to it (once the database itself is gone)."""
+    from django.conf import settings
+
+    if not settings.configured:
+        return
+    database = settings.DATABASES["default"]
+    name = (database.get("TEST") or {}).get("NAME")
+    if not database["ENGINE"].endswith("sqlite3") or not name or name == ":memory:":
+        return
+    if not Path(name).exists():
+        for suffix in ("-wal", "-shm"):
+            Path(f"{name}{suffix}").unlink(missing_ok=True)
 
 
 def _service(name: str, url: str) -> str:
@@ -91,6 +126,20 @@ def make_session(owner, *, workflow: str = "survey", **fields):
     session = Session.objects.create(owner=owner, **fields)
     Run.objects.create(session=session, workflow=workflow, **run_fields)
     return session
+
+
+def make_workspace(root: Path, name: str, files: dict[str, str | bytes]) -> Path:
+    """Create workspace `name` under `root` with `files` (relative path → content)."""
+    folder = root / name
+    for rel, content in files.items():
+        path = folder / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 @pytest.fixture

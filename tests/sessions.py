@@ -1,16 +1,15 @@
-"""Helpers shared by the agents' and the runner's tests: waiting on sessions, reading events."""
+"""Waiting on sessions and reading their stored events (the runs' and the agents' tests)."""
 
 from __future__ import annotations
 
-import asyncio
-import time
 import uuid
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from asgiref.sync import sync_to_async
 
 from streaming.log.models import Event, Session
+from streaming.testing import eventually
 
 ENDED = {"completed", "failed", "cancelled"}
 
@@ -26,30 +25,30 @@ astored_events = sync_to_async(stored_events)
 async def wait_for_status(
     session_id: uuid.UUID, statuses: set[str] | str = ENDED, within: float = 30.0
 ) -> Session:
-    """Poll until the session's status is one of `statuses`; fail after `within` seconds."""
+    """Return the session once its status is one of `statuses`; fail after `within` seconds."""
     wanted = {statuses} if isinstance(statuses, str) else statuses
-    deadline = time.monotonic() + within
-    while True:
+
+    async def in_status() -> Session:
         session = await Session.objects.aget(id=session_id)
-        if session.status in wanted:
-            return session
-        if time.monotonic() > deadline:
-            raise AssertionError(f"session {session_id} is {session.status}, not {wanted}")
-        await asyncio.sleep(0.02)
+        assert session.status in wanted, f"the session is {session.status}"
+        return session
+
+    return await eventually(
+        in_status, within=within, what=f"session {session_id} to be {' or '.join(sorted(wanted))}"
+    )
 
 
 async def wait_for_event(
-    session_id: uuid.UUID, predicate: Any, within: float = 30.0
+    session_id: uuid.UUID, predicate: Callable[[dict[str, Any]], bool], within: float = 30.0
 ) -> dict[str, Any]:
-    """Poll the stored events until one matches `predicate`; return it."""
-    deadline = time.monotonic() + within
-    while True:
-        for event in await astored_events(session_id):
-            if predicate(event):
-                return event
-        if time.monotonic() > deadline:
-            raise AssertionError(f"no matching event in session {session_id}")
-        await asyncio.sleep(0.02)
+    """Return the first stored event of the session that matches `predicate`."""
+
+    async def matching() -> dict[str, Any] | None:
+        return next((e for e in await astored_events(session_id) if predicate(e)), None)
+
+    return await eventually(
+        matching, within=within, what=f"a matching event in session {session_id}"
+    )
 
 
 def assert_well_formed(events: list[dict[str, Any]], terminal: str) -> None:
@@ -60,17 +59,3 @@ def assert_well_formed(events: list[dict[str, Any]], terminal: str) -> None:
     assert len(terminals) == 1
     assert events[-1] == terminals[0]
     assert events[-1]["phase"] == terminal
-
-
-def make_workspace(root: Path, name: str, files: dict[str, str | bytes]) -> Path:
-    """Create workspace `name` under `root` with `files` (relative path → content)."""
-    folder = root / name
-    for rel, content in files.items():
-        path = folder / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder

@@ -14,7 +14,7 @@ from agents import llm
 from agents.codesmith import write_prose
 from agents.supervisor import decide
 from streaming.runs.control import launch
-from tests.agents.support import assert_well_formed, astored_events, wait_for_status
+from tests.sessions import assert_well_formed, astored_events, wait_for_status
 
 
 def answer(next_step: str, reasoning: str, confidence: float = 0.8) -> str:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+
+import pytest
+
 from agents.files import python_files
 from agents.report import MORE
 from agents.reviewer import (
@@ -14,7 +18,9 @@ from agents.reviewer import (
     stated_compile_count,
     traceable_numbers,
 )
-from tests.agents.support import make_workspace
+from streaming import bound_session, flush
+from tests.conftest import make_workspace
+from tests.sessions import astored_events
 
 
 def test_numbers_are_compared_without_separators_or_trailing_zeros():
@@ -101,3 +107,24 @@ def test_an_uncut_compile_list_needs_no_total(tmp_path):
     compiled = compile_all(python_files(_broken(tmp_path, 3)), keep=5)
     report = _report(["m000.py", "m001.py", "m002.py"], None)
     assert list(compile_findings(report, compiled)) == []
+
+
+ROWS = 25  # AGENTSTREAM_REPORT_ROWS's default
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_file_gone_since_it_was_listed_is_skipped_by_the_reviewer(
+    amake_session, user, tmp_path
+):
+    root = make_workspace(tmp_path, "w", {"a.py": "return 1\n", "b.py": "x = 1\n", "c.py": "y\n"})
+    entries = list(python_files(root))
+    (root / "b.py").unlink()
+    session = await amake_session(user)
+    with bound_session(session.id):
+        compiled = await asyncio.to_thread(compile_all, entries, keep=ROWS)
+        await flush()
+    assert [f["path"] for f in compiled.failures.items] == ["a.py"]
+    assert compiled.compiled == 2
+    reason = "unreadable (No such file or directory): not compiled"
+    assert compiled.unreadable.items == [{"path": "b.py", "reason": reason, "bytes": 6}]
+    assert f"Skipped b.py: {reason}" in [e["msg"] for e in await astored_events(session.id)]

@@ -1,24 +1,33 @@
-"""The whole workflow through the runner, deterministic and offline, on real workspaces."""
+"""The whole workflow through the runner, deterministic and offline: real and broken workspaces,
+and cancels reaching the agents."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import shutil
+import threading
+import time
+import uuid
 from pathlib import Path
+from typing import TypedDict
 
 import pytest
+from langgraph.graph import END, START, StateGraph
 
 from agents.files import count_files
-from streaming.runs.control import launch
-from tests.agents.support import (
-    assert_well_formed,
-    astored_events,
-    make_workspace,
-    wait_for_status,
-)
+from agents.notes import MAX_NOTES
+from agents.report import MORE
+from agents.reviewer import listed_compile_failures
+from streaming import Event, Phase, SessionClosed, emit_sync, get_session_id
+from streaming.runs.control import launch, request_cancel
+from tests.conftest import make_workspace
+from tests.sessions import assert_well_formed, astored_events, wait_for_event, wait_for_status
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
 AGENTS = ("research", "architect", "codesmith", "reviewer")
 SAMPLE = Path(__file__).resolve().parents[2] / "agents" / "workspaces" / "sample"
 
@@ -283,3 +292,117 @@ async def test_a_report_folder_that_cannot_be_written_still_completes_the_sessio
     assert str(tmp_path) not in done["report_file_error"]  # no server path reaches a client
     assert results(events, "codesmith")[-1]["data"]["report"].startswith("# Workspace report")
     assert any(str(ended.id) in r.getMessage() and r.exc_info for r in caplog.records)
+
+
+ROWS = 25  # AGENTSTREAM_REPORT_ROWS's default
+
+
+#: Long names, so that the old uncapped lists went over the 1 MiB limit with 1,500 files.
+LONG = "legacy_module_" + "x" * 190
+
+
+def _result(events: list[dict], agent: str) -> list[dict]:
+    return [e["data"] for e in events if e["agent"] == agent and e["phase"] == "result"]
+
+
+async def test_thousands_of_files_that_do_not_parse_keep_every_event_small(
+    amake_session, user, workspace_root
+):
+    count = 1500
+    names = [f"{LONG}_{i:04d}.py" for i in range(count)]
+    files = {name: f'print "line {i}"\n' for i, name in enumerate(names)}
+    make_workspace(workspace_root, "legacy", {**files, "ok.py": "x = 1\n"})
+    session = await amake_session(user, workspace="legacy")
+    await launch(session.id)
+    ended = await wait_for_status(session.id, within=120)
+    events = await astored_events(session.id)
+    assert ended.status == "completed", events[-3:]
+    assert_well_formed(events, "completed")
+    assert max(len(json.dumps(e["data"])) for e in events) < 100_000
+
+    notes = [e["msg"] for e in events if e["agent"] == "architect" and "do not parse" in e["msg"]]
+    notes += [
+        e["msg"] for e in events if e["agent"] == "architect" and "does not parse" in e["msg"]
+    ]
+    assert len(notes) == MAX_NOTES + 1
+    assert f"{count - MAX_NOTES} more files do not parse (counted in the result)" in notes
+    (graph,) = _result(events, "architect")
+    assert graph["parse_error_count"] == count
+    assert [e["path"] for e in graph["parse_errors"]] == names[:ROWS]
+
+    first, second = _result(events, "reviewer")
+    assert first["compile_failure_count"] == count
+    assert [f["path"] for f in first["compile_failures"]] == names[:ROWS]
+    kinds = [f["kind"] for f in first["findings"]]
+    assert kinds == ["compile_failure_missing"] * ROWS + ["compile_count_wrong"]
+    assert first["finding_count"] == ROWS + 1
+    assert second["approved"] is True, second["findings"]
+    report = _result(events, "codesmith")[-1]["report"]
+    assert f"{MORE}1,500 files in all do not parse." in report
+    assert f"{MORE}1,500 files in all do not compile." in report
+    assert listed_compile_failures(report) == set(names[:ROWS])
+    assert events[-1]["data"]["findings"] == 0
+
+
+STOPPED: dict[uuid.UUID, threading.Event] = {}
+
+
+class _State(TypedDict, total=False):
+    steps: int
+
+
+def busy_sync_node(state: _State) -> _State:
+    """A plain sync node (LangGraph runs it in its executor): works and emits until refused."""
+    session_id = get_session_id()
+    assert session_id is not None
+    try:
+        for step in range(1_000_000):
+            sum(range(2_000))  # some CPU work between emits
+            emit_sync(Event.for_agent("architect", Phase.PROGRESS, f"step {step}"))
+            time.sleep(0.005)  # an agent at work between emits, not a wait for anything
+    except SessionClosed:
+        STOPPED[session_id].set()
+        raise
+    return {"steps": step}
+
+
+async def sync_node_graph_workflow(session) -> None:
+    STOPPED[session.id] = threading.Event()
+    graph = StateGraph(_State)
+    graph.add_node("busy", busy_sync_node)
+    graph.add_edge(START, "busy")
+    graph.add_edge("busy", END)
+    async for _ in graph.compile().astream({}, stream_mode=["updates", "custom"]):
+        pass
+
+
+async def test_cancel_stops_a_sync_langgraph_node_at_its_next_emit(amake_session, user, settings):
+    settings.AGENTSTREAM_WORKFLOWS = {"survey": f"{__name__}.sync_node_graph_workflow"}
+    session = await amake_session(user)
+    await launch(session.id)
+    await wait_for_event(session.id, lambda e: e["msg"] == "step 5")
+    await request_cancel(session.id)
+    assert (await wait_for_status(session.id, within=5)).status == "cancelled"
+    assert await asyncio.to_thread(STOPPED[session.id].wait, 5), "the sync node kept working"
+    events = await astored_events(session.id)
+    assert_well_formed(events, "cancelled")
+
+
+async def test_cancel_during_research_ends_the_real_workflow_cancelled(
+    amake_session, user, workspace_root
+):
+    make_workspace(
+        workspace_root,
+        "many",
+        {f"pkg{i // 100}/mod{i}.py": f"import os\nX = {i}\n" * 20 for i in range(3000)},
+    )
+    session = await amake_session(user, workspace="many")
+    await launch(session.id)
+    await wait_for_event(
+        session.id, lambda e: e["agent"] == "research" and e["phase"] == "progress"
+    )
+    await request_cancel(session.id)
+    assert (await wait_for_status(session.id, within=5)).status == "cancelled"
+    events = await astored_events(session.id)
+    assert_well_formed(events, "cancelled")
+    assert not [e for e in events if e["agent"] == "research" and e["phase"] == "result"]

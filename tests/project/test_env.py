@@ -200,3 +200,32 @@ def test_secure_turns_on_https_only_cookies_and_hsts():
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["True", "True", "True"]
+
+
+def test_several_redis_urls_shard_the_layer(monkeypatch):
+    urls = "redis://10.0.0.1:6379/0, redis://10.0.0.2:6379/0"
+    for kind in ("pubsub", "core"):
+        monkeypatch.setenv("AGENTSTREAM_REDIS_LAYER", kind)
+        layer = env.channel_layers(urls)["default"]
+        assert layer["CONFIG"]["hosts"] == ["redis://10.0.0.1:6379/0", "redis://10.0.0.2:6379/0"]
+    with pytest.raises(ImproperlyConfigured, match="http://x"):
+        env.channel_layers("redis://10.0.0.1:6379/0,http://x")
+
+
+def test_workflows_from_the_environment_are_added_to_the_built_in_ones(monkeypatch):
+    builtin = {"survey": "agents.survey.SURVEY"}
+    monkeypatch.delenv("AGENTSTREAM_WORKFLOWS", raising=False)
+    assert env.workflows("AGENTSTREAM_WORKFLOWS", builtin) == builtin
+    monkeypatch.setenv("AGENTSTREAM_WORKFLOWS", "triage=my.flows.TRIAGE, chat = my.chat.run")
+    assert env.workflows("AGENTSTREAM_WORKFLOWS", builtin) == {
+        "survey": "agents.survey.SURVEY",
+        "triage": "my.flows.TRIAGE",
+        "chat": "my.chat.run",
+    }
+    monkeypatch.setenv("AGENTSTREAM_WORKFLOWS", "survey=my.flows.MINE")
+    with pytest.raises(ImproperlyConfigured, match="survey is built in"):
+        env.workflows("AGENTSTREAM_WORKFLOWS", builtin)
+    for bad in ("triage", "=my.flows.X", "triage="):
+        monkeypatch.setenv("AGENTSTREAM_WORKFLOWS", bad)
+        with pytest.raises(ImproperlyConfigured, match=r"name=module\.attr"):
+            env.workflows("AGENTSTREAM_WORKFLOWS", builtin)

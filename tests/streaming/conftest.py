@@ -1,4 +1,5 @@
-"""Fixtures and helpers for the transport tests: WebSocket and SSE clients over the real stack."""
+"""Fixtures and helpers of the streaming tests: WebSocket, SSE and daphne clients over the real
+stack, and sessions filled through the bus or behind its back."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ from channels.testing import WebsocketCommunicator
 from django.test import Client
 
 from streaming import Event, bound_session, emit, testing
+from streaming.log.store import record_events
+from streaming.testing import eventually
 
 ORIGIN = b"http://localhost"
 
@@ -179,51 +182,6 @@ class SseClient:
             await self.communicator.wait(within)
 
 
-async def layer_footprint(group: str) -> dict[str, int]:
-    """What the channel layer holds for connections: group members and per-channel queues."""
-    from channels.layers import InMemoryChannelLayer, get_channel_layer
-
-    layer = get_channel_layer()
-    if isinstance(layer, InMemoryChannelLayer):
-        return {
-            "groups": len(layer.groups),
-            "group_members": sum(len(m) for m in layer.groups.values()),
-            "channels": len(layer.channels),
-        }
-    if hasattr(layer, "_get_layer"):  # channels-redis pub/sub: the state of this loop's layer
-        loop_layer = layer._get_layer()
-        return {
-            "groups": len(loop_layer.groups),
-            "group_members": sum(len(m) for m in loop_layer.groups.values()),
-            "channels": len(loop_layer.channels),
-        }
-    redis = layer.connection(layer.consistent_hash(group))  # channels-redis core
-    return {
-        "group_members": await redis.zcard(layer._group_key(group)),
-        "channels": len(layer.receive_buffer),
-    }
-
-
-def connection_tasks() -> int:
-    """Tasks on the loop, leaving out the process-wide ones: the stream watcher (it comes and
-    goes) and the Redis pub/sub layer's one receiver per shard (started on first use)."""
-    return sum(
-        t.get_name() != "agentstream-stream-watcher"
-        and "_do_receiving" not in t.get_coro().__qualname__
-        and not t.done()
-        for t in asyncio.all_tasks()
-    )
-
-
-async def settled(probe, expected, within: float = 5):
-    """Return `await probe()` once it equals `expected` (or whatever it is after `within` s)."""
-    for _ in range(int(within / 0.02)):
-        if (value := await probe()) == expected:
-            return value
-        await asyncio.sleep(0.02)
-    return await probe()
-
-
 @pytest.fixture
 def fast_streams(settings):
     """Short idle polls and keepalives so tests of them run in well under a second."""
@@ -269,21 +227,26 @@ class DaphneServer:
         return f"ws://127.0.0.1:{self.port}"
 
     async def ready(self, within: float = 30) -> DaphneServer:
-        """Wait until /healthz answers 200."""
+        """Return once /healthz answers 200 (fail at once if the process exits)."""
         import httpx
 
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + within
         async with httpx.AsyncClient() as client:
-            while True:
-                assert self.process.poll() is None, self.read_log()
+
+            async def healthy() -> bool:
+                if self.process.poll() is not None:
+                    pytest.fail(f"daphne exited with {self.process.returncode}: {self.read_log()}")
                 try:
-                    if (await client.get(f"{self.http}/healthz", timeout=2)).status_code == 200:
-                        return self
-                except httpx.HTTPError:
-                    pass
-                assert loop.time() < deadline, self.read_log()
-                await asyncio.sleep(0.1)
+                    response = await client.get(f"{self.http}/healthz", timeout=2)
+                except httpx.HTTPError as error:
+                    raise AssertionError(f"no answer yet ({error!r})") from error
+                assert response.status_code == 200, response.text
+                return True
+
+            try:
+                await eventually(healthy, within=within, interval=0.1, what=f"daphne {self.http}")
+            except AssertionError as error:
+                raise AssertionError(f"{error}\n{self.read_log()}") from error
+        return self
 
     def kill(self) -> None:
         if self.process.poll() is None:
@@ -298,3 +261,12 @@ class DaphneServer:
         self.log.flush()
         with open(self.log.name, "rb") as f:
             return f.read().decode(errors="replace")[-4000:]
+
+
+@sync_to_async
+def store(session_id: uuid.UUID, count: int, *, end: bool = False) -> None:
+    """Store events directly (no bus, no group message): only the database knows of them."""
+    events = [think(n) for n in range(count)]
+    if end:
+        events.append(Event.for_session("completed", "done"))
+    record_events(session_id=session_id, events=events)

@@ -20,7 +20,7 @@ from websockets.exceptions import ConnectionClosed
 
 from project.env import channel_layers
 from streaming import Event, bound_session, emit
-from streaming.testing import database_url
+from streaming.testing import database_url, eventually
 from tests.conftest import make_session, make_user
 from tests.streaming.conftest import DaphneServer, think
 
@@ -54,12 +54,20 @@ def servers(settings, shared_layer, tmp_path):
         server.stop()
 
 
-async def emit_steadily(session_id: uuid.UUID) -> None:
+#: Where the emitter pauses until server A is gone: the clients have all of it by then.
+PAUSE_AT = 2 * TOTAL // 3
+
+
+async def emit_steadily(session_id: uuid.UUID, resume: asyncio.Event) -> None:
+    """Emit TOTAL events over time; after seq PAUSE_AT, wait for `resume` before the rest."""
     with bound_session(session_id):
         await emit(Event.for_session("started", "go"))
         for n in range(TOTAL - 2):
-            await emit(think(n))
+            await emit(think(n), wait=n + 2 == PAUSE_AT)
+            if n + 2 == PAUSE_AT:
+                await resume.wait()
             if n % 25 == 0:
+                # Spread the session over time, so that clients read it live, a few at a time.
                 await asyncio.sleep(0.005)
         await emit(Event.for_session("completed", "done"), wait=True)
 
@@ -124,17 +132,24 @@ async def test_clients_resume_on_another_server_when_theirs_is_killed(servers):
     ws_seqs: list[int] = []
     sse_seqs: list[int] = []
     sse_started = asyncio.Event()
+    resume = asyncio.Event()
     sse_on_a = asyncio.create_task(read_sse(server_a, sse_path, sse_seqs, sse_started))
-    emitter = asyncio.create_task(emit_steadily(session.id))
-    # Read live from A until a third of the session has arrived, then lose A mid-stream.
+    emitter = asyncio.create_task(emit_steadily(session.id, resume))
+    # Read live from A until a third of the session has arrived, then reconnect to A.
     assert await read_ws(server_a, ws_path, ws_seqs, stop_after=TOTAL // 3) is None
     await asyncio.wait_for(sse_started.wait(), 30)
     resumer = asyncio.create_task(read_ws(server_a, ws_path, ws_seqs, stop_after=None))
-    await asyncio.sleep(0.05)
+    # Both clients follow A live, caught up with the paused session: lose A mid-stream.
+    await eventually(
+        lambda: ws_seqs[-1:] == sse_seqs[-1:] == [PAUSE_AT],
+        within=60,
+        what=f"both clients on server A to reach seq {PAUSE_AT}",
+    )
     server_a.kill()
     assert await asyncio.wait_for(resumer, 30) is None  # cut off by the kill
     assert await asyncio.wait_for(sse_on_a, 30) is None
     assert not emitter.done()  # the session was still going when A died
+    resume.set()
     cut_at = (len(ws_seqs), len(sse_seqs))
 
     ws_end, sse_end = await asyncio.wait_for(

@@ -100,7 +100,7 @@ async def test_create_task_and_task_group_inherit_the_session():
     first, second = await two_sessions()
 
     async def work(tag: str) -> None:
-        await asyncio.sleep(0.001)
+        await asyncio.sleep(0.001)  # emit once the creator has left the bound block
         await emit(think(tag))
 
     with bound_session(first):

@@ -2,26 +2,25 @@
 
 from __future__ import annotations
 
+import subprocess
 import threading
 import uuid
 
 import pytest
+from django.db import connection
 
 from streaming.log.events import Event
 from streaming.log.exceptions import SessionClosed
 from streaming.log.models import Event as Row
 from streaming.log.models import Session
 from streaming.log.store import record_batch, record_events
+from tests.streaming.log.conftest import ROOT, child_env, script, seqs
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def think(msg: str) -> Event:
     return Event.for_agent("research", "think", msg)
-
-
-def seqs(session_id: uuid.UUID) -> list[int]:
-    return list(Row.objects.for_session(session_id).values_list("seq", flat=True))
 
 
 def test_seqs_start_at_one_and_continue_without_gaps(session):
@@ -83,7 +82,6 @@ def test_concurrent_writers_into_one_session_stay_gapless(session):
     errors: list[BaseException] = []
 
     def writer(tag: str) -> None:
-        from django.db import connection
 
         try:
             for i in range(40):
@@ -112,3 +110,25 @@ def test_text_that_copy_and_insert_must_escape_round_trips(session):
     assert row.agent == "research"
     assert row.pct is None
     assert row.to_dict() == stored.to_dict()
+
+
+@pytest.mark.slow
+def test_two_processes_emitting_into_one_session_get_a_gapless_seq(session):
+    body = """
+    with bound_session(SID):
+        for i in range(300):
+            emit_sync(think(f"{os.getpid()}:{i}"))
+        flush_sync()
+    """
+    children = [
+        subprocess.Popen([*script(body), str(session.id)], env=child_env(), cwd=ROOT)
+        for _ in range(2)
+    ]
+    for child in children:
+        assert child.wait(timeout=120) == 0
+    assert seqs(session.id) == list(range(1, 601))
+    by_process: dict[str, list[int]] = {}
+    for msg in Row.objects.for_session(session.id).values_list("msg", flat=True):
+        pid, index = msg.split(":")
+        by_process.setdefault(pid, []).append(int(index))
+    assert sorted(by_process.values()) == [list(range(300))] * 2  # each process's order kept

@@ -1,49 +1,18 @@
-"""System checks report bad agentstream settings with stable ids, room by room."""
+"""The runs' system checks report bad settings with stable ids, workflow registrations too."""
 
 from __future__ import annotations
 
 import pytest
 
-from streaming.log.checks import check_log_settings
 from streaming.runs.checks import check_run_settings
-from streaming.transports.checks import check_transport_settings
 
 
 def ids(errors) -> set[str]:
     return {error.id for error in errors}
 
 
-def test_the_projects_settings_pass():
-    assert check_log_settings() == []
-    assert check_transport_settings() == []
+def test_the_projects_run_settings_pass():
     assert check_run_settings() == []
-
-
-def test_bad_log_settings_are_reported(settings):
-    settings.AGENTSTREAM_EMIT_WITHOUT_SESSION = "shout"
-    settings.AGENTSTREAM_MAX_QUEUE = 0
-    settings.AGENTSTREAM_IDLE_POLL_SECONDS = -1
-    settings.AGENTSTREAM_STREAM_BUFFER_BYTES = 10
-    assert ids(check_log_settings()) == {
-        "agentstream.E001",
-        "agentstream.E005",
-        "agentstream.E006",
-        "agentstream.E007",
-    }
-
-
-@pytest.mark.parametrize(
-    ("name", "value", "code"),
-    [
-        ("AGENTSTREAM_SSE_KEEPALIVE_SECONDS", 60, "agentstream.E201"),
-        ("AGENTSTREAM_SSE_KEEPALIVE_SECONDS", 0, "agentstream.E201"),
-        ("AGENTSTREAM_WS_MAX_CLIENT_FRAME", "64k", "agentstream.E202"),
-        ("AGENTSTREAM_WS_BATCH_BYTES", True, "agentstream.E202"),
-    ],
-)
-def test_bad_transport_settings_are_reported(settings, name, value, code):
-    setattr(settings, name, value)
-    assert ids(check_transport_settings()) == {code}
 
 
 def test_bad_run_settings_are_reported(settings, tmp_path):
@@ -79,9 +48,9 @@ def test_no_workflow_registered_is_an_error(settings):
         ({"Bad Name": "agents.survey.SURVEY"}, "agentstream.E302"),
         ({"survey": "agents.nowhere.SURVEY"}, "agentstream.E303"),
         ({"survey": "agents.survey.__doc__"}, "agentstream.E303"),
-        ({"survey": "tests.streaming.test_checks.TWICE"}, "agentstream.E305"),
-        ({"survey": "tests.streaming.test_checks.GREY"}, "agentstream.E306"),
-        ({"survey": "tests.streaming.test_checks.NO_REPORTER"}, "agentstream.E307"),
+        ({"survey": "tests.streaming.runs.test_checks.TWICE"}, "agentstream.E305"),
+        ({"survey": "tests.streaming.runs.test_checks.GREY"}, "agentstream.E306"),
+        ({"survey": "tests.streaming.runs.test_checks.NO_REPORTER"}, "agentstream.E307"),
     ],
 )
 def test_bad_workflow_registrations_are_reported(settings, workflows, code):

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import signal
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from pathlib import Path
@@ -18,26 +18,21 @@ from channels.layers import get_channel_layer
 from channels.routing import ChannelNameRouter
 from channels.worker import Worker
 from django.conf import settings as django_settings
-from django.db import connection
 
 from project import env
 from streaming import testing
 from streaming.log.groups import session_group
 from streaming.log.models import Session
-from streaming.runs import leases
 from streaming.runs.control import launch, request_cancel
-from streaming.runs.models import Run
 from streaming.runs.process import current_runner
 from streaming.runs.worker import WORKER_CHANNEL, AgentsWorkerConsumer
-from tests.agents.support import (
-    assert_well_formed,
-    astored_events,
-    make_workspace,
-    wait_for_event,
-    wait_for_status,
-)
+from streaming.testing import eventually
+from tests.conftest import make_workspace
+from tests.sessions import assert_well_formed, astored_events, wait_for_event, wait_for_status
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("_fresh_runner")]
+
+
 BASE_DIR = Path(django_settings.BASE_DIR)
 
 
@@ -45,17 +40,6 @@ BASE_DIR = Path(django_settings.BASE_DIR)
 def report_dir(settings, tmp_path):
     settings.AGENTSTREAM_REPORT_DIR = str(tmp_path / "reports")
     return tmp_path / "reports"
-
-
-@pytest.fixture
-def memory_layer(settings):
-    """The in-memory layer, also when REDIS_URL is set: these tests read the doorbell itself,
-    and Redis pub/sub drops what is published before a reader subscribes (the worker-process
-    tests below cover Redis)."""
-    settings.CHANNEL_LAYERS = env.channel_layers(None)
-    testing.reset_channel_layers()
-    yield
-    testing.reset_channel_layers()
 
 
 async def test_an_in_process_worker_claims_woken_and_unwoken_sessions(
@@ -88,49 +72,6 @@ async def test_an_in_process_worker_claims_woken_and_unwoken_sessions(
         await asyncio.gather(serving, return_exceptions=True)
         for details in list(worker.application_instances.values()):
             details["future"].cancel()
-
-
-async def test_launch_in_worker_mode_only_rings_the_doorbell(
-    amake_session, user, settings, memory_layer
-):
-    settings.AGENTSTREAM_RUNNER = "worker"
-    session = await amake_session(user)
-    await launch(session.id)
-    message = await asyncio.wait_for(get_channel_layer().receive(WORKER_CHANNEL), 5)
-    assert message == {"type": "agents.wake", "sid": str(session.id)}
-    assert current_runner().mode == "web"  # sweeps and re-rings, runs nothing
-    assert not current_runner().tasks
-    assert (await Session.objects.aget(id=session.id)).status == "pending"
-
-
-@pytest.mark.postgres
-def test_claimers_skip_locked_rows_and_never_share_a_session(on_postgres, user):
-    from tests.conftest import make_session
-
-    ids = {make_session(user, query=f"q{i}").id for i in range(20)}
-    claimed: dict[str, list[uuid.UUID]] = {}
-    barrier = threading.Barrier(4)
-
-    def claimer(name: str) -> None:
-        barrier.wait()
-        mine: list[uuid.UUID] = []
-        try:
-            while batch := leases.claim_pending(owner=name, limit=3):
-                mine.extend(run.session_id for run in batch)
-        finally:
-            connection.close()
-        claimed[name] = mine
-
-    threads = [threading.Thread(target=claimer, args=(f"w{i}",)) for i in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    everything = [sid for mine in claimed.values() for sid in mine]
-    assert sorted(everything) == sorted(ids)  # each claimed once, none left over
-    for name, mine in claimed.items():
-        owners = set(Run.objects.filter(session_id__in=mine).values_list("lease_owner", flat=True))
-        assert owners <= {name}
 
 
 # -- a real worker process on PostgreSQL and Redis --------------------------------------------
@@ -200,17 +141,20 @@ async def test_sessions_created_on_the_web_side_run_on_a_worker_and_stream_back(
     assert not current_runner().tasks  # nothing runs in this (web) process
     received: dict[str, list[dict]] = {str(s.id): [] for s in sessions}
     ended: set[str] = set()
-    deadline = time.monotonic() + 120
-    while len(ended) < len(sessions):
-        assert worker_process.poll() is None, "the worker process died"
-        assert time.monotonic() < deadline, f"only {len(ended)} sessions ended"
-        try:
+
+    async def all_ended() -> bool:
+        """Take the next group message (if one comes within a second); True once all ended."""
+        if worker_process.poll() is not None:
+            pytest.fail("the worker process died")
+        with contextlib.suppress(TimeoutError):
             message = await asyncio.wait_for(layer.receive(channel), 1.0)
-        except TimeoutError:
-            continue
-        received[message["sid"]].extend(message["events"])
-        if any(e["phase"] in {"completed", "failed", "cancelled"} for e in message["events"]):
-            ended.add(message["sid"])
+            received[message["sid"]].extend(message["events"])
+            if any(e["phase"] in {"completed", "failed", "cancelled"} for e in message["events"]):
+                ended.add(message["sid"])
+        assert len(ended) == len(sessions), f"{len(ended)} of {len(sessions)} sessions ended"
+        return True
+
+    await eventually(all_ended, within=120, interval=0, what="the sessions to end on the worker")
     for session in sessions:
         stored = await astored_events(session.id)
         assert_well_formed(stored, "completed")
@@ -218,22 +162,6 @@ async def test_sessions_created_on_the_web_side_run_on_a_worker_and_stream_back(
         row = await Session.objects.aget(id=session.id)
         assert row.status == "completed"
         assert row.started_at is not None
-
-
-async def test_a_web_process_re_rings_the_doorbell_while_sessions_wait(
-    amake_session, user, settings, memory_layer
-):
-    """A worker restarted after its doorbell was rung (or one whose message was dropped) is
-    woken again by the web side's maintenance loop."""
-    settings.AGENTSTREAM_RUNNER = "worker"
-    settings.AGENTSTREAM_LEASE_SECONDS = 1.5
-    layer = get_channel_layer()
-    session = await amake_session(user)
-    await launch(session.id)
-    first = await asyncio.wait_for(layer.receive(WORKER_CHANNEL), 5)
-    assert first["sid"] == str(session.id)
-    again = await asyncio.wait_for(layer.receive(WORKER_CHANNEL), 10)
-    assert again["type"] == "agents.wake"
 
 
 @pytest.mark.postgres

@@ -1,11 +1,13 @@
-"""Fixtures of the page tests: sessions with stored events, reports in tmp (`_fresh_runner` is
-in tests/conftest.py)."""
+"""Fixtures and helpers of the site's tests: sessions with stored events, reports in tmp, and
+clients of the JSON API (`_fresh_runner` is in tests/conftest.py)."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.test import AsyncClient
 
 from streaming.log.events import Event as EventValue
 from streaming.log.store import record_events
@@ -67,3 +69,36 @@ def _fast_passwords(request, settings):
     """Cheap password hashing, except where a real server process checks the passwords."""
     if request.node.get_closest_marker("browser") is None:
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+async def client_for(user=None) -> AsyncClient:
+    """An API client that enforces CSRF checks, logged in as `user` if given."""
+    client = AsyncClient(enforce_csrf_checks=True)
+    if user is not None:
+        await client.aforce_login(user)
+    return client
+
+
+async def csrf_headers(client: AsyncClient) -> dict[str, str]:
+    """Give `client` a CSRF cookie and return the header that must echo it."""
+    from django.middleware.csrf import _get_new_csrf_string, _mask_cipher_secret
+
+    secret = _get_new_csrf_string()
+    client.cookies["csrftoken"] = secret
+    return {"X-CSRFToken": _mask_cipher_secret(secret)}
+
+
+async def post_json(client: AsyncClient, path: str, body, **headers):
+    """POST `body` (JSON-encoded unless bytes or str) with a valid CSRF token."""
+    return await client.post(
+        path,
+        data=body if isinstance(body, bytes | str) else json.dumps(body),
+        content_type="application/json",
+        headers={**(await csrf_headers(client)), **headers},
+    )
+
+
+def error_code(response) -> str:
+    """Return the `error.code` of a JSON error response (fail if it is not one)."""
+    assert response["Content-Type"].startswith("application/json"), response.content[:200]
+    return response.json()["error"]["code"]

@@ -1,4 +1,4 @@
-"""streaming/durations.py: one wording of a session's duration, on the pages and in the admin."""
+"""streaming/site/durations.py: one wording of a duration, on the pages and in the admin."""
 
 from __future__ import annotations
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from django.conf import settings
 from django.utils.safestring import SafeString
 
 from streaming.site.markdown import render_report
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(settings.BASE_DIR)
 
 
 def test_renders_markdown_tables_code_and_links():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import json
 import uuid
 
@@ -10,17 +9,15 @@ import pytest
 from asgiref.sync import sync_to_async
 
 from streaming import Event, bound_session, emit
-from streaming.log.follow.watch import watcher
 from streaming.log.groups import session_group
+from streaming.testing import eventually
 from tests.conftest import make_session, make_user
-from tests.streaming.conftest import (
-    SseClient,
-    alogin_cookie,
+from tests.streaming.conftest import SseClient, alogin_cookie, emit_events, think
+from tests.streaming.transports.conftest import (
+    ObjectCensus,
     connection_tasks,
-    emit_events,
     layer_footprint,
-    settled,
-    think,
+    streams_alive,
 )
 
 pytestmark = [
@@ -182,6 +179,7 @@ async def test_disconnects_leave_nothing_behind(user):
     session = await new_session(user)
     await emit_events(session.id, 2, end=None)
     query = f"token={session.share_token}"
+    connections = 300
 
     async def cycle():
         sse = await SseClient(stream_path(session), query=query).start()
@@ -189,21 +187,32 @@ async def test_disconnects_leave_nothing_behind(user):
             await sse.chunk()
         await sse.disconnect()
 
-    for _ in range(20):
+    for _ in range(20):  # warm up: lazily made pools, caches, the watcher task
         await cycle()
-    gc.collect()
     group = session_group(session.id)
 
-    async def footprint():
-        return (connection_tasks(), await layer_footprint(group), len(watcher))
+    async def footprint() -> dict[str, object]:
+        return {
+            "tasks": connection_tasks(),
+            "layer": await layer_footprint(group),
+            **streams_alive(),
+        }
 
     before = await footprint()
-    objects = len(gc.get_objects())
-    for _ in range(300):
+    assert before["layer"]["group_members"] == 0
+    assert (before["tails"], before["memberships"], before["watched"]) == (0, 0, 0)
+    census = ObjectCensus()
+    for _ in range(connections):
         await cycle()
-    gc.collect()
-    after = await settled(footprint, before)
-    assert after == before
-    assert before[1]["group_members"] == 0
-    assert before[2] == 0
-    assert len(gc.get_objects()) - objects < 200
+
+    async def back_to_before() -> bool:
+        assert await footprint() == before
+        return True
+
+    def nothing_kept_per_connection() -> bool:
+        kept = census.kept_per_connection(connections)
+        assert not kept, f"objects kept per connection, by type: {kept}"
+        return True
+
+    await eventually(back_to_before, what="the streams' tasks, tails and layer state to go")
+    await eventually(nothing_kept_per_connection, interval=0.2, what="the connections' objects")

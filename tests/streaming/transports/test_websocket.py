@@ -10,6 +10,7 @@ from asgiref.sync import sync_to_async
 
 from streaming import Event, bound_session, emit
 from streaming.log.models import Session
+from streaming.testing import eventually
 from tests.conftest import make_session, make_user
 from tests.streaming.conftest import (
     alogin_cookie,
@@ -172,24 +173,30 @@ async def test_clients_connecting_while_events_are_emitted_get_each_once(user):
     session = await new_session(user)
     cookie = await alogin_cookie(user)
     total = 300
+    emitted = 0
 
     async def producer():
+        nonlocal emitted
         with bound_session(session.id):
             await emit(Event.for_session("started", "go"))
             for n in range(total):
                 await emit(think(n))
+                emitted = n + 1
                 if n % 20 == 0:
-                    await asyncio.sleep(0.001)
+                    await asyncio.sleep(0.001)  # keep emitting over time while clients connect
             await emit(Event.for_session("completed", "done"), wait=True)
 
-    async def consumer(delay: float) -> list[int]:
-        await asyncio.sleep(delay)
+    async def consumer(index: int) -> list[int]:
+        # Each client connects at its own point of the session: after `index * 35` events.
+        await eventually(
+            lambda: emitted >= index * 35, interval=0.001, what=f"{index * 35} events emitted"
+        )
         client = await ws_open(f"/ws/sessions/{session.id}/", cookie=cookie)
         seqs, end = await ws_until_end(client)
         assert end["last_seq"] == total + 2
         await client.disconnect()
         return seqs
 
-    results = await asyncio.gather(producer(), *(consumer(i * 0.003) for i in range(8)))
+    results = await asyncio.gather(producer(), *(consumer(i) for i in range(8)))
     for seqs in results[1:]:
         assert seqs == list(range(1, total + 3))

@@ -7,7 +7,7 @@ import os
 import signal
 import subprocess
 import sys
-import time
+import threading
 from pathlib import Path
 
 import pytest
@@ -16,7 +16,7 @@ from django.core.management import CommandError, call_command
 
 from streaming import testing
 from streaming.log.models import Session
-from tests.agents.support import assert_well_formed, stored_events
+from tests.sessions import assert_well_formed, stored_events
 
 pytestmark = pytest.mark.django_db(transaction=True)
 BASE_DIR = Path(django_settings.BASE_DIR)
@@ -80,7 +80,7 @@ def test_run_session_refuses_a_query_the_api_would_refuse():
 def test_another_workflow_runs_without_changing_the_process_settings(report_dir):
     before = getattr(django_settings, "AGENTSTREAM_WORKFLOW", None)
     out = io.StringIO()
-    workflow = "tests.streaming.test_runner.quick_workflow"
+    workflow = "tests.streaming.runs.workflows.quick_workflow"
     call_command("run_session", "x", "--workflow", workflow, stdout=out, stderr=io.StringIO())
     assert getattr(django_settings, "AGENTSTREAM_WORKFLOW", None) == before
     events = stored_events(Session.objects.get().id)
@@ -99,37 +99,50 @@ def test_ctrl_c_cancels_the_session_cleanly(tmp_path):
         "PYTHONUNBUFFERED": "1",
     }
     environ.pop("REDIS_URL", None)  # one process: the in-memory layer is enough
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "manage.py",
-            "run_session",
-            "wait for me",
-            "--workflow",
-            "tests.streaming.test_runner.gated_workflow",
-        ],
-        cwd=BASE_DIR,
-        env=environ,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    errors = tmp_path / "stderr.txt"
+    with errors.open("w") as stderr:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "manage.py",
+                "run_session",
+                "wait for me",
+                "--workflow",
+                "tests.streaming.runs.workflows.gated_workflow",
+            ],
+            cwd=BASE_DIR,
+            env=environ,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+        )
+    lines: list[str] = []
+
+    def read_stdout() -> None:
+        for line in process.stdout:
+            lines.append(line)
+
+    reader = threading.Thread(target=read_stdout, daemon=True)
+    reader.start()
+
+    def started() -> bool:
+        if process.poll() is not None:
+            pytest.fail(f"run_session exited with {process.returncode}: {errors.read_text()}")
+        return any(line.startswith("session started") for line in lines)
+
     try:
-        deadline = time.monotonic() + 60
-        seen = []
-        while not any(line.startswith("session started") for line in seen):
-            assert time.monotonic() < deadline, seen
-            line = process.stdout.readline()
-            assert line or process.poll() is None, process.stderr.read()
-            seen.append(line)
+        testing.eventually_sync(started, within=60, what="run_session to print 'session started'")
         session = Session.objects.get()
         assert session.status == "running"
         process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=30)
+        process.wait(30)
+        reader.join(30)
     finally:
         if process.poll() is None:
             process.kill()
             process.wait()
+        process.stdout.close()
+    out, err = "".join(lines), errors.read_text()
     assert process.returncode == 130, err
     assert "Cancelling the session" in err
     assert "session cancelled: Session cancelled at the user's request" in out

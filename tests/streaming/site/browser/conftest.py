@@ -15,7 +15,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -27,8 +26,7 @@ from django.test import Client
 
 from streaming import testing
 
-ROOT = Path(__file__).resolve().parents[3]
-ARTIFACTS = ROOT / "test-artifacts"
+ROOT = Path(settings.BASE_DIR)
 CHROMIUM = os.environ.get("AGENTSTREAM_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -76,15 +74,25 @@ def workspace_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def artifacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where screenshots and the server's log go: AGENTSTREAM_TEST_ARTIFACTS if set (CI keeps
+    them there), else this run's temporary folder; never the checkout."""
+    configured = os.environ.get("AGENTSTREAM_TEST_ARTIFACTS")
+    folder = Path(configured) if configured else tmp_path_factory.getbasetemp() / "artifacts"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture(scope="session")
 def daphne_url(
     chromium: str,
     django_db_setup: Any,
     django_db_blocker: Any,
     workspace_root: Path,
+    artifacts: Path,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[str]:
     """Start daphne on a free port against the test database; yield its base URL."""
-    ARTIFACTS.mkdir(exist_ok=True)
     port = free_port()
     env = {
         **os.environ,
@@ -98,7 +106,8 @@ def daphne_url(
         "PYTHONUNBUFFERED": "1",
     }
     env.pop("DJANGO_SETTINGS_MODULE", None)
-    log = (ARTIFACTS / "daphne.log").open("w")
+    log_path = artifacts / "daphne.log"
+    log = log_path.open("w")
     daphne = Path(sys.executable).with_name("daphne")
     process = subprocess.Popen(
         [str(daphne), "-b", "127.0.0.1", "-p", str(port), "project.asgi:application"],
@@ -109,19 +118,17 @@ def daphne_url(
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
+
+        def answers() -> bool:
             if process.poll() is not None:
-                pytest.fail(f"daphne exited with {process.returncode}; see {log.name}")
+                pytest.fail(f"daphne exited with {process.returncode}; see {log_path}")
             try:
                 with urllib.request.urlopen(f"{base}/accounts/login/", timeout=1) as response:  # noqa: S310
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"daphne did not answer within 30 s; see {log.name}")
-            time.sleep(0.1)
+                    return response.status == 200
+            except OSError as error:
+                raise AssertionError(f"no answer yet ({error!r}); see {log_path}") from error
+
+        testing.eventually_sync(answers, within=30, interval=0.1, what=f"daphne at {base}")
         yield base
     finally:
         process.terminate()
@@ -132,9 +139,9 @@ def daphne_url(
             process.wait()
         log.close()
     # The server's log must hold no error: one there is a bug even if the pages coped.
-    text = (ARTIFACTS / "daphne.log").read_text(errors="replace")
+    text = log_path.read_text(errors="replace")
     errors = re.findall(r"^\d{4}-\d\d-\d\d [\d:,]+ (?:ERROR|CRITICAL) .*$", text, re.M)
-    assert not errors, f"the server logged errors (see {ARTIFACTS / 'daphne.log'}): {errors}"
+    assert not errors, f"the server logged errors (see {log_path}): {errors}"
 
 
 @pytest.fixture
@@ -151,10 +158,12 @@ async def browser(chromium: str) -> AsyncIterator[Any]:
 
 
 class PageWatch:
-    """What a page said on its console: CSP violations and script errors fail the test."""
+    """What a page said on its console (CSP violations and script errors fail the test), and
+    the screenshots kept of it."""
 
-    def __init__(self) -> None:
+    def __init__(self, artifacts: Path) -> None:
         self.errors: list[str] = []
+        self.artifacts = artifacts
 
     def attach(self, page: Any) -> Any:
         page.on("pageerror", lambda error: self.errors.append(f"pageerror: {error}"))
@@ -169,10 +178,14 @@ class PageWatch:
         page.on("dialog", lambda dialog: self.errors.append(f"dialog: {dialog.message}"))
         return page
 
+    async def shot(self, page: Any, name: str) -> None:
+        """Keep a screenshot of the page as a test artifact."""
+        await page.screenshot(path=str(self.artifacts / f"{name}.png"), full_page=True)
+
 
 @pytest.fixture
-def watch() -> Iterator[PageWatch]:
-    watcher = PageWatch()
+def watch(artifacts: Path) -> Iterator[PageWatch]:
+    watcher = PageWatch(artifacts)
     yield watcher
     assert watcher.errors == []
 
@@ -200,20 +213,3 @@ async def new_page(browser: Any, base: str, watch: PageWatch, user: Any = None) 
     page = await context.new_page()
     page.set_default_timeout(EXPECT_TIMEOUT_MS)
     return watch.attach(page)
-
-
-async def shot(page: Any, name: str) -> None:
-    """Keep a screenshot of the page as a test artifact."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    await page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-async def eventually(check: Any, within: float = 20.0, interval: float = 0.05) -> None:
-    """Wait until `check()` is true (a poll with a deadline), else fail."""
-    import asyncio
-
-    deadline = time.monotonic() + within
-    while not check():
-        if time.monotonic() > deadline:
-            pytest.fail(f"condition not met within {within} s")
-        await asyncio.sleep(interval)

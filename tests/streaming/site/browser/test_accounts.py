@@ -9,7 +9,7 @@ from asgiref.sync import sync_to_async
 from playwright.async_api import expect
 
 from tests.conftest import make_user
-from tests.pages.browser.conftest import new_page, shot
+from tests.streaming.site.browser.conftest import new_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,7 +25,7 @@ async def test_logout_asks_first_then_logs_out(browser, daphne_url, watch):
     await expect(card).to_contain_text("You are logged in as alice")
     look = await card.evaluate(CARD_LOOK)
     assert look[1] != "0px"  # the app's stylesheet styles it as a card
-    await shot(page, "logout-confirm")
+    await watch.shot(page, "logout-confirm")
     await card.locator("button[type=submit]").click()
     await expect(page).to_have_url(f"{daphne_url}/accounts/login/")  # LOGOUT_REDIRECT_URL
     assert await page.locator("main .auth-card").evaluate(CARD_LOOK) == look  # the same card

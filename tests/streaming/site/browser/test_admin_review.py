@@ -10,8 +10,8 @@ from playwright.async_api import expect
 
 from streaming.log.store import record_events
 from tests.conftest import make_session, make_user
-from tests.pages.browser.conftest import new_page, shot
-from tests.pages.conftest import timeline
+from tests.streaming.site.browser.conftest import new_page
+from tests.streaming.site.conftest import timeline
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,7 +36,7 @@ async def test_staff_lists_filters_and_exports_events(browser, daphne_url, watch
     await page.click('#changelist-filter a[href="?phase__exact=error"]')
     await expect(rows).to_have_count(2)
     await expect(page.locator("#result_list td.field-phase")).to_have_text(["error", "error"])
-    await shot(page, "admin-events-filtered")
+    await watch.shot(page, "admin-events-filtered")
 
     await page.goto(f"{daphne_url}/admin/streaming/session/")
     await page.check(f'input[name="_selected_action"][value="{second.pk}"]')
@@ -53,7 +53,7 @@ async def test_staff_lists_filters_and_exports_events(browser, daphne_url, watch
     await expect(page.locator("table.latest-events tbody tr")).to_have_count(first.last_seq)
     await page.goto(f"{daphne_url}/admin/streaming/event/add/")
     await expect(page.locator("body")).to_contain_text("403")
-    await shot(page, "admin-add-refused")
+    await watch.shot(page, "admin-add-refused")
 
 
 async def test_non_staff_users_are_refused(browser, daphne_url, watch):

@@ -11,7 +11,7 @@ from playwright.async_api import expect
 
 from streaming.log.models import Event, Session
 from tests.conftest import make_session, make_user
-from tests.pages.browser.conftest import new_page, shot
+from tests.streaming.site.browser.conftest import new_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -79,4 +79,4 @@ async def test_a_100k_event_session_opens_in_pages(browser, daphne_url, watch):
     await expect(page.locator("#player")).to_have_attribute("data-playhead", str(COUNT))
     bars = await page.locator(".gantt-bar").count()
     assert bars < 2_000  # runs of a phase, not one element per event
-    await shot(page, "replay-100k")
+    await watch.shot(page, "replay-100k")

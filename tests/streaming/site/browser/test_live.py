@@ -15,8 +15,9 @@ from streaming import Event, bound_session, emit, flush
 from streaming.log.models import Event as EventRow
 from streaming.log.models import Session
 from streaming.log.store import record_events
+from streaming.testing import eventually
 from tests.conftest import make_session, make_user
-from tests.pages.browser.conftest import eventually, new_page, shot
+from tests.streaming.site.browser.conftest import new_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -97,7 +98,7 @@ async def test_start_a_session_from_the_form_and_watch_it_complete(browser, daph
     await expect(page.locator("#report .report-body h1")).to_be_visible()
     await expect(page.locator("#report table").first).to_be_visible()
     assert frames, "the page followed the session over its WebSocket"
-    await shot(page, "live-completed")
+    await watch.shot(page, "live-completed")
 
 
 async def test_the_page_recovers_when_the_websocket_drops(browser, daphne_url, watch):
@@ -132,7 +133,7 @@ async def test_the_page_recovers_when_the_websocket_drops(browser, daphne_url, w
     assert stored == list(range(1, 28))
     await expect(page.locator("#events [data-seq]")).to_have_count(len(stored))
     assert await shown_seqs(page) == stored  # no gap, no repeat
-    await shot(page, "live-after-reconnect")
+    await watch.shot(page, "live-after-reconnect")
 
 
 @pytest.mark.parametrize(
@@ -144,6 +145,8 @@ async def test_reconnects_stop_on_4404_and_4400(
 ):
     user, session = await running_session()
     page = await new_page(browser, daphne_url, watch, user)
+    await page.add_init_script(STATE_RECORDER)
+    await page.clock.install()  # time flows as usual, and the test may move it on
     attempts, closing = [], []
 
     def refuse(ws) -> None:  # never reaches the server: it closes at once
@@ -153,11 +156,17 @@ async def test_reconnects_stop_on_4404_and_4400(
     await page.route_web_socket(re.compile(r"/ws/sessions/"), refuse)
     await page.goto(f"{daphne_url}/sessions/{session.id}/")
     if reconnects:
-        await eventually(lambda: len(attempts) > 2, within=10)
+        await eventually(lambda: len(attempts) > 2, within=10, what="the page to reconnect twice")
         await expect(page.locator("#connection-state")).not_to_have_attribute("data-state", "live")
+        assert "reconnecting" in await page.evaluate("window.__states")
     else:
         await expect(page.locator("#connection-state")).to_have_attribute("data-state", state)
-        await asyncio.sleep(2)  # the first retry would come after at most 0.5 s
+        # Every backoff delay (15 s at most) passes on the page's clock: a retry would run now,
+        # and `connect()` shows "connecting" before it opens a socket.
+        await page.clock.run_for(60_000)
+        states = await page.evaluate("window.__states")
+        assert states[-1] == state
+        assert "reconnecting" not in states
         assert len(attempts) == 1
 
 
@@ -214,7 +223,7 @@ async def test_a_long_session_keeps_every_event_reachable(browser, daphne_url, w
     await expect(page.locator('#events [data-seq="1"]')).to_be_visible()  # the reader stays put
     await viewport.evaluate("v => { v.scrollTop = v.scrollHeight; }")
     await expect(page.locator('#events [data-seq="6003"]')).to_be_visible()
-    await shot(page, "live-6003-events")
+    await watch.shot(page, "live-6003-events")
 
 
 async def test_a_page_opened_mid_run_loads_the_history_in_pages_first(browser, daphne_url, watch):
@@ -259,4 +268,4 @@ async def test_the_owner_cancels_from_the_page_and_a_share_link_cannot(browser, 
     # The share-link reader follows along read-only.
     await expect(reader.locator("#session-status")).to_have_attribute("data-status", "cancelled")
     assert await shown_seqs(reader) == [1, 2]
-    await shot(reader, "live-shared-cancelled")
+    await watch.shot(reader, "live-shared-cancelled")

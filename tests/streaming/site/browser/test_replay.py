@@ -12,7 +12,7 @@ from playwright.async_api import expect
 from streaming import Event
 from streaming.log.store import record_events
 from tests.conftest import make_session, make_user
-from tests.pages.browser.conftest import new_page, shot
+from tests.streaming.site.browser.conftest import new_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -112,7 +112,7 @@ async def test_replay_plays_pauses_scrubs_and_steps(browser, daphne_url, watch):
     shown = await page.eval_on_selector_all("[data-seq]", "n => n.map(e => e.dataset.seq)")
     assert len(shown) == len(set(shown))  # each seq once
     assert len(shown) < 60  # only the rows in view are in the DOM
-    await shot(page, "replay-end")
+    await watch.shot(page, "replay-end")
 
 
 async def test_skip_idle_gaps_jumps_over_silence(browser, daphne_url, watch):
@@ -174,7 +174,7 @@ async def test_lanes_details_and_filters(browser, daphne_url, watch):
     await expect(page.locator("#events [data-seq]")).to_have_attribute("data-seq", "34")
     await page.click("#events [data-seq]")
     await expect(page.locator("#event-detail .detail-msg")).to_have_text("architect step 33")
-    await shot(page, "replay-filtered")
+    await watch.shot(page, "replay-filtered")
 
 
 async def test_a_share_link_replays_and_exports_without_login(browser, daphne_url, watch):

@@ -10,7 +10,7 @@ from playwright.async_api import expect
 
 from streaming.log.models import Event, Session
 from tests.conftest import make_user
-from tests.pages.browser.conftest import XSS, new_page, shot
+from tests.streaming.site.browser.conftest import XSS, new_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -39,7 +39,7 @@ async def test_markup_in_a_query_and_a_file_name_shows_as_text(browser, daphne_u
     assert naming > 0
     await expect(page.locator("#report .report-body")).to_contain_text(f"{XSS}.py")
     await assert_inert(page)
-    await shot(page, "untrusted-live")
+    await watch.shot(page, "untrusted-live")
 
     await page.goto(f"{daphne_url}/sessions/{session.id}/replay/")
     await expect(page.locator("#player")).to_have_attribute("data-state", "ready")

@@ -1,4 +1,4 @@
-"""streaming/middleware_base.py: one middleware class for sync and async chains, no thread hop."""
+"""streaming/site/middleware/base.py: one class for sync and async chains, no thread hop."""
 
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import AsyncClient, Client
 
-from tests.streaming.test_api import csrf_headers, error_code
+from tests.streaming.site.conftest import csrf_headers, error_code
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

@@ -1,4 +1,5 @@
-"""streaming/security.py: every page carries a CSP without inline scripts, and a Referrer-Policy."""
+"""streaming/site/middleware/security.py: every page has a CSP without inline scripts and a
+Referrer-Policy."""
 
 from __future__ import annotations
 

@@ -1,27 +1,27 @@
-"""The JSON API: sessions (list, create, detail), events, cancel, export, health."""
+"""The JSON API: sessions (list, create, detail), workflows, events, cancel."""
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import timedelta
 
 import pytest
 from asgiref.sync import sync_to_async
-from django.test import AsyncClient
 from django.utils import timezone
 
 from streaming.log.models import Session
 from streaming.runs.models import Run
 from tests.conftest import make_session, make_user
-from tests.streaming.conftest import emit_events
+from tests.streaming.conftest import emit_events, store
+from tests.streaming.site.conftest import client_for, csrf_headers, error_code, post_json
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("fast_password_hasher"),
 ]
 
-QUICK = "tests.streaming.test_runner.quick_workflow"
+
+QUICK = "tests.streaming.runs.workflows.quick_workflow"
 
 SESSION_KEYS = {
     "id",
@@ -44,36 +44,6 @@ SESSION_KEYS = {
 def worker_mode(settings):
     """`launch` only rings the worker channel: no workflow runs inside these tests."""
     settings.AGENTSTREAM_RUNNER = "worker"
-
-
-async def client_for(user=None) -> AsyncClient:
-    client = AsyncClient(enforce_csrf_checks=True)
-    if user is not None:
-        await client.aforce_login(user)
-    return client
-
-
-async def csrf_headers(client: AsyncClient) -> dict[str, str]:
-    """Give `client` a CSRF cookie and return the header that must echo it."""
-    from django.middleware.csrf import _get_new_csrf_string, _mask_cipher_secret
-
-    secret = _get_new_csrf_string()
-    client.cookies["csrftoken"] = secret
-    return {"X-CSRFToken": _mask_cipher_secret(secret)}
-
-
-async def post_json(client: AsyncClient, path: str, body, **headers):
-    return await client.post(
-        path,
-        data=body if isinstance(body, bytes | str) else json.dumps(body),
-        content_type="application/json",
-        headers={**(await csrf_headers(client)), **headers},
-    )
-
-
-def error_code(response) -> str:
-    assert response["Content-Type"].startswith("application/json"), response.content[:200]
-    return response.json()["error"]["code"]
 
 
 # -- create --------------------------------------------------------------------------------------
@@ -387,8 +357,6 @@ async def test_events_refuse_bad_cursors_and_limits(query, code, user):
 
 async def test_events_limit_is_capped_at_5000(user):
     session = await sync_to_async(make_session)(user)
-    from tests.streaming.test_replay import store
-
     await store(session.id, 5_100)
     client = await client_for(user)
     body = (await client.get(f"/api/sessions/{session.id}/events/?limit=6000")).json()
@@ -396,7 +364,7 @@ async def test_events_limit_is_capped_at_5000(user):
     assert body["has_more"] is True
 
 
-# -- cancel, export, health ----------------------------------------------------------------------
+# -- cancel ---------------------------------------------------------------------------------------
 
 
 async def test_cancel_is_202_and_idempotent(user):
@@ -424,44 +392,3 @@ async def test_cancel_of_an_ended_session_leaves_it_as_it_is(user):
     )
     assert response.status_code == 202
     assert response.json()["status"] == "completed"
-
-
-async def test_export_streams_every_event_as_json_lines(user):
-    session = await sync_to_async(make_session)(user)
-    await emit_events(session.id, 2_500)
-    client = await client_for()
-    response = await client.get(
-        f"/api/sessions/{session.id}/export.jsonl?token={session.share_token}"
-    )
-    assert response.status_code == 200
-    assert response.streaming
-    assert response["Content-Type"] == "application/x-ndjson"
-    assert "attachment" in response["Content-Disposition"]
-    chunks = [chunk async for chunk in response.streaming_content]
-    assert len(chunks) >= 3  # page by page, not one buffer
-    lines = b"".join(chunks).decode().splitlines()
-    events = [json.loads(line) for line in lines]
-    assert [e["seq"] for e in events] == list(range(1, 2_503))
-    assert events[-1]["phase"] == "completed"
-
-
-async def test_healthz_is_ok_when_database_and_layer_answer():
-    response = await AsyncClient().get("/healthz")
-    assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "channel_layer": "ok"}
-
-
-async def test_healthz_is_503_when_the_channel_layer_is_down(settings):
-    settings.CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": ["redis://127.0.0.1:1/0"]},
-        }
-    }
-    response = await AsyncClient().get("/healthz")
-    assert response.status_code == 503
-    body = response.json()
-    assert body["status"] == "unavailable"
-    assert body["database"] == "ok"
-    assert body["channel_layer"] == "unavailable"
-    assert body["error"]["code"] == "unavailable"

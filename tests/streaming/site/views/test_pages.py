@@ -1,8 +1,7 @@
-"""streaming/views/pages.py: the session list and form, the live page, the replay, the report."""
+"""streaming/site/views/pages.py: the session list and form, live page, replay and report."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 import uuid
@@ -13,7 +12,8 @@ from django.urls import reverse
 from streaming import flush
 from streaming.log.models import Session, SessionStatus
 from tests.conftest import make_session
-from tests.pages.conftest import store_timeline
+from tests.sessions import wait_for_status
+from tests.streaming.site.conftest import store_timeline
 
 XSS = "<img src=x onerror=alert(1)>"
 
@@ -91,13 +91,9 @@ async def test_submitting_the_form_starts_a_session_and_opens_its_live_page(asyn
     assert response["Location"] == f"/sessions/{session.id}/"
     assert session.query == "Map the sample"
     assert session.workspace == "sample"
-    for _ in range(600):  # launched: the runner runs it to the end
-        await session.arefresh_from_db()
-        if session.is_ended:
-            break
-        await asyncio.sleep(0.05)
+    ended = await wait_for_status(session.id)  # launched: the runner runs it to the end
     await flush()
-    assert session.status == SessionStatus.COMPLETED
+    assert ended.status == SessionStatus.COMPLETED
 
 
 @pytest.mark.django_db
