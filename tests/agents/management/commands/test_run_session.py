@@ -78,12 +78,14 @@ def test_run_session_refuses_a_query_the_api_would_refuse():
 
 
 def test_another_workflow_runs_without_changing_the_process_settings(report_dir):
-    before = getattr(django_settings, "AGENTSTREAM_WORKFLOW", None)
+    before = dict(django_settings.AGENTSTREAM_WORKFLOWS)
     out = io.StringIO()
     workflow = "tests.streaming.runs.workflows.quick_workflow"
     call_command("run_session", "x", "--workflow", workflow, stdout=out, stderr=io.StringIO())
-    assert getattr(django_settings, "AGENTSTREAM_WORKFLOW", None) == before
-    events = stored_events(Session.objects.get().id)
+    assert django_settings.AGENTSTREAM_WORKFLOWS == before
+    session = Session.objects.get()
+    assert session.run.workflow == workflow  # the run says what ran (no registered lanes)
+    events = stored_events(session.id)
     assert_well_formed(events, "completed")
     assert events[-1]["data"] == {"answer": 42}
     with pytest.raises(CommandError, match="--workflow"):
