@@ -3,33 +3,31 @@
 `stream_response` is a `StreamingHttpResponse` over an async generator, which
 Django's ASGI handler streams chunk by chunk and cancels when the client goes away (Channels'
 `AsyncHttpConsumer` cannot: it stops listening to its channel while it streams). The generator
-joins the session's group on its own channel, then a `SessionTail` replays and follows; a
-listener task rings the tail with every group message.
+sends its opening line, rings a `Doorbell` (its own channel in the session's group, which rings
+the tail with every group message), then a `SessionTail` replays and follows.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import aclosing, suppress
 
-from channels.layers import BaseChannelLayer, get_channel_layer
+from channels.layers import get_channel_layer
 from django.http import HttpRequest, StreamingHttpResponse
 
+from streaming.log import outages
 from streaming.log.context import bind_session, reset_session
 from streaming.log.follow import (
+    Doorbell,
     End,
     Keepalive,
-    Membership,
     SessionTail,
     WireEvent,
     parse_cursor,
-    release,
 )
-from streaming.log.groups import EVENTS_MESSAGE, session_group
 from streaming.log.models import Session
 from streaming.transports.conf import conf
 
@@ -64,17 +62,19 @@ def format_end(end: End) -> bytes:
 
 
 async def sse_events(session_id: uuid.UUID, *, after: int) -> AsyncIterator[bytes]:
-    """Yield the SSE body of one session's stream after `after`, until its `end` event."""
-    layer = get_channel_layer()
-    assert layer is not None  # the settings always configure one (in memory without Redis)
-    channel = await layer.new_channel()
-    # Join before the tail reads the database: nothing stored from here on is missed.
-    membership = await Membership.join(layer, session_group(session_id), channel)
-    tail = SessionTail(session_id, after=after, membership=membership)
-    listener = asyncio.create_task(_listen(layer, channel, tail))
+    """Yield the SSE body of one session's stream after `after`, until its `end` event.
+
+    Nothing raises out of it once the response has started: a read that fails (the database)
+    ends the response, and the client reconnects with ``Last-Event-ID``; a channel layer that
+    fails only slows the doorbell (`Doorbell`).
+    """
+    tail = SessionTail(session_id, after=after)
+    doorbell = tail.doorbell = Doorbell(get_channel_layer(), session_id, tail.ring)
     context = bind_session(session_id)
     try:
-        yield OPENING
+        yield OPENING  # the headers go out now, whatever the layer and the database do next
+        # Join before the tail reads the database: nothing stored from here on is missed.
+        await doorbell.open()
         keepalive = conf.SSE_KEEPALIVE_SECONDS
         async with aclosing(tail.follow(keepalive=keepalive)) as outputs:
             async for output in outputs:
@@ -84,28 +84,12 @@ async def sse_events(session_id: uuid.UUID, *, after: int) -> AsyncIterator[byte
                     yield format_end(output)
                 else:
                     yield format_events(output)
+    except Exception as exc:
+        if outages.is_database_error(exc):
+            outages.database.failed(exc)
+        else:
+            logger.error("session %s: the SSE stream failed", session_id, exc_info=exc)
     finally:
         with suppress(ValueError):  # closed from another context (a finaliser): nothing to undo
             reset_session(context)
-        listener.cancel()
-        with suppress(asyncio.CancelledError):
-            await listener
-        await membership.leave(layer)
-        release(layer, channel)
-
-
-async def _listen(layer: BaseChannelLayer, channel: str, tail: SessionTail) -> None:
-    """Ring `tail` with the channel's group messages until cancelled.
-
-    If the layer fails, stop listening: the stream goes on through the watcher's idle
-    rereads (about a second behind) rather than failing the client.
-    """
-    try:
-        while True:
-            message = await layer.receive(channel)
-            if message.get("type") == EVENTS_MESSAGE:
-                tail.ring(message)
-    except Exception:
-        logger.warning(
-            "session %s: the SSE stream stopped listening", tail.session_id, exc_info=True
-        )
+        await doorbell.close()

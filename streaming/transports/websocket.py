@@ -1,11 +1,15 @@
 """The WebSocket of docs/protocol.md: ``/ws/sessions/<id>/``.
 
-Thin by design: authorise, join the session's group, then let a `SessionTail` replay and follow the
-session while this consumer serialises its output and answers client frames. The origin check and
+Thin by design: authorise, ring a `Doorbell` (its own channel in the session's group), then let a
+`SessionTail` replay and follow the session while this consumer serialises its output and answers
+client frames. It has no consumer-level channel of Channels': a channel layer that is down (Redis)
+only slows the doorbell, never the stream. A stream that cannot go on (its database read failed)
+closes with 4503 and the client reconnects from its last seq. The origin check and
 the login come from the stack around it (project/asgi.py); starting and cancelling runs come from
 the `SessionControls` it is routed with (`streaming.site.routing`). A caller without access is
 accepted and closed with 4404 (a refused handshake would be a bare 403 that browsers cannot tell
-from a network error); a bad ``?after=`` gets an `error` frame and 4400.
+from a network error); a pruned session the caller may read is closed with 4410; a bad
+``?after=`` gets an `error` frame and 4400.
 """
 
 from __future__ import annotations
@@ -21,21 +25,23 @@ from urllib.parse import parse_qs
 
 from channels.consumer import get_handler_name
 from channels.db import aclose_old_connections
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.layers import get_channel_layer
+from channels.utils import await_many_dispatch
 
+from streaming.log import outages
 from streaming.log.context import bind_session, reset_session
 from streaming.log.exceptions import BadCursor
 from streaming.log.follow import (
+    Doorbell,
     End,
-    Membership,
     Output,
     SessionTail,
     aread_state,
     parse_cursor,
-    release,
     run_read,
 )
-from streaming.log.groups import session_group
 from streaming.transports import frames
 from streaming.transports.access import Access, get_access
 from streaming.transports.conf import conf
@@ -44,8 +50,9 @@ from streaming.transports.controls import ControlRefused, SessionControls
 logger = logging.getLogger(__name__)
 
 CLOSE_NOT_FOUND = 4404
+CLOSE_GONE = 4410
 CLOSE_BAD_REQUEST = 4400
-CLOSE_SERVER_ERROR = 1011
+CLOSE_TRY_AGAIN = 4503
 
 
 def query_params(scope: Mapping[str, Any]) -> dict[str, str]:
@@ -60,7 +67,7 @@ class SessionConsumer(AsyncWebsocketConsumer):
     controls: SessionControls = SessionControls()
     access: Access | None = None
     tail: SessionTail | None = None
-    membership: Membership | None = None
+    doorbell: Doorbell | None = None
     _follower: asyncio.Task[None] | None = None
     _context: Token[uuid.UUID | None] | None = None
 
@@ -72,11 +79,18 @@ class SessionConsumer(AsyncWebsocketConsumer):
             self.controls = controls
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        """Channels' consumer loop, without the consumer channel it would make first: that
+        needs the layer, and a stream must not (the doorbell joins the group instead)."""
+        self.scope = scope
+        # No consumer-level channel (channels-stubs type the layer as never None).
+        self.channel_layer = None  # type: ignore[assignment]
+        self.base_send = send
         try:
-            await super().__call__(scope, receive, send)
+            await await_many_dispatch([receive], self.dispatch)
+        except StopConsumer:
+            pass
         finally:
-            if self.channel_layer is not None:
-                release(self.channel_layer, self.channel_name)
+            await self._stop_following()
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         # Channels' dispatch hops to the shared database thread before every message to
@@ -87,13 +101,25 @@ class SessionConsumer(AsyncWebsocketConsumer):
         await handler(message)
 
     async def connect(self) -> None:
-        await self.controls.connected()
         params = query_params(self.scope)
         session_id = self.scope["url_route"]["kwargs"]["session_id"]
-        access = await run_read(get_access, session_id, self.scope.get("user"), params.get("token"))
+        try:
+            await self.controls.connected()
+            access = await run_read(
+                get_access, session_id, self.scope.get("user"), params.get("token")
+            )
+        except Exception as exc:
+            outages.database.failed(exc)
+            await self.accept()
+            await self.close(code=CLOSE_TRY_AGAIN)
+            return
+        outages.database.recovered()
         await self.accept()
         if access is None:
             await self.close(code=CLOSE_NOT_FOUND)
+            return
+        if access.gone:  # pruned: its history was removed (docs/protocol.md, "Retention")
+            await self.close(code=CLOSE_GONE)
             return
         try:
             after = parse_cursor(params.get("after"), last_seq=access.session.last_seq)
@@ -104,21 +130,14 @@ class SessionConsumer(AsyncWebsocketConsumer):
         self.access = access
         self._context = bind_session(access.session.id)  # for everything this socket runs
         # Join before the tail reads the database: nothing stored from here on is missed.
-        self.membership = await Membership.join(
-            self.channel_layer, session_group(access.session.id), self.channel_name
-        )
-        self.tail = SessionTail(access.session.id, after=after, membership=self.membership)
-        self._follower = asyncio.create_task(self._follow(self.tail))
+        self.doorbell = Doorbell(get_channel_layer(), access.session.id, self._ring)
+        await self.doorbell.open()
+        self._start_following(after)
 
     async def disconnect(self, code: int) -> None:
         await self._stop_following()
-        if self.membership is not None:
-            await self.membership.leave(self.channel_layer)
-        if self._context is not None:
-            reset_session(self._context)
-        self.tail = self.membership = self.access = self._context = None
 
-    async def stream_events(self, message: dict[str, Any]) -> None:
+    def _ring(self, message: Mapping[str, Any]) -> None:
         """A batch stored by the bus (group message `stream.events`): hand it to the tail."""
         if self.tail is not None:
             self.tail.ring(message)
@@ -138,6 +157,8 @@ class SessionConsumer(AsyncWebsocketConsumer):
                 await self._resume(frame.after or 0)
         except frames.BadFrame as exc:
             await self.send(text_data=frames.error(exc.code, exc.detail))
+        except Exception as exc:
+            await self._cannot_go_on(exc)
 
     async def _cancel(self) -> None:
         assert self.access is not None
@@ -151,17 +172,20 @@ class SessionConsumer(AsyncWebsocketConsumer):
 
     async def _resume(self, after: int) -> None:
         assert self.access is not None
-        assert self.membership is not None
         state = await aread_state(self.access.session.id)
         try:
             after = parse_cursor(after, last_seq=state.last_seq if state else 0)
         except BadCursor as exc:
             raise frames.BadFrame(exc.code, str(exc)) from exc
-        await self._stop_following()
-        self.tail = SessionTail(self.access.session.id, after=after, membership=self.membership)
-        self._follower = asyncio.create_task(self._follow(self.tail))
+        await self._stop_follower()
+        self._start_following(after)
 
     # -- sending -------------------------------------------------------------------------------
+
+    def _start_following(self, after: int) -> None:
+        assert self.access is not None
+        self.tail = SessionTail(self.access.session.id, after=after, doorbell=self.doorbell)
+        self._follower = asyncio.create_task(self._follow(self.tail))
 
     async def _follow(self, tail: SessionTail) -> None:
         try:
@@ -173,9 +197,20 @@ class SessionConsumer(AsyncWebsocketConsumer):
                 await self.close(code=CLOSE_NOT_FOUND)
         except asyncio.CancelledError:
             raise
-        except Exception:
-            logger.exception("session %s: the WebSocket stream failed", tail.session_id)
-            await self.close(code=CLOSE_SERVER_ERROR)  # the client resumes from its last seq
+        except Exception as exc:
+            await self._cannot_go_on(exc)
+
+    async def _cannot_go_on(self, exc: BaseException) -> None:
+        """Close with 4503: the client reconnects with backoff from its last seq."""
+        if outages.is_database_error(exc):
+            outages.database.failed(exc)
+        else:
+            logger.error("session %s: the WebSocket stream failed", self._sid(), exc_info=exc)
+        with suppress(Exception):  # the client may be gone already
+            await self.close(code=CLOSE_TRY_AGAIN)
+
+    def _sid(self) -> str:
+        return str(self.access.session.id) if self.access is not None else "?"
 
     async def _send_output(self, output: Output) -> None:
         if isinstance(output, End):
@@ -185,9 +220,20 @@ class SessionConsumer(AsyncWebsocketConsumer):
             for frame in frames.event_frames(output, max_bytes=batch_bytes):
                 await self.send(text_data=frame)
 
-    async def _stop_following(self) -> None:
+    async def _stop_follower(self) -> None:
         task, self._follower = self._follower, None
-        if task is not None and not task.done():
+        if task is not None and not task.done() and task is not asyncio.current_task():
             task.cancel()
             with suppress(asyncio.CancelledError):
                 await task
+
+    async def _stop_following(self) -> None:
+        """Stop the stream and give back all it holds (idempotent; never raises)."""
+        await self._stop_follower()
+        doorbell, self.doorbell = self.doorbell, None
+        if doorbell is not None:
+            await doorbell.close()
+        if self._context is not None:
+            with suppress(ValueError):  # reset from another context: nothing to undo
+                reset_session(self._context)
+        self.tail = self.access = self._context = None

@@ -6,8 +6,8 @@ reader threads. See docs/transports.md.
 """
 
 from streaming.log.follow.cursors import parse_cursor, parse_limit
+from streaming.log.follow.doorbell import Doorbell, release
 from streaming.log.follow.export import JSONL_CONTENT_TYPE, jsonl_chunks
-from streaming.log.follow.membership import Membership, release
 from streaming.log.follow.pages import iter_pages
 from streaming.log.follow.reads import SessionState, WireEvent, aread_state, read_page, run_read
 from streaming.log.follow.tail import KEEPALIVE, End, Keepalive, Output, SessionTail
@@ -15,9 +15,9 @@ from streaming.log.follow.tail import KEEPALIVE, End, Keepalive, Output, Session
 __all__ = [
     "JSONL_CONTENT_TYPE",
     "KEEPALIVE",
+    "Doorbell",
     "End",
     "Keepalive",
-    "Membership",
     "Output",
     "SessionState",
     "SessionTail",

@@ -25,7 +25,7 @@ from typing import Any
 
 from streaming.log.conf import conf
 from streaming.log.follow import watch
-from streaming.log.follow.membership import Membership
+from streaming.log.follow.doorbell import Doorbell
 from streaming.log.follow.pages import iter_pages
 from streaming.log.follow.reads import SessionState, WireEvent, aread_state
 from streaming.log.follow.shared import encode_once
@@ -58,12 +58,12 @@ class SessionTail:
         session_id: uuid.UUID,
         *,
         after: int,
-        membership: Membership | None = None,
+        doorbell: Doorbell | None = None,
         buffer_bytes: int | None = None,
     ) -> None:
         self.session_id = session_id
         self.sent = after
-        self.membership = membership
+        self.doorbell = doorbell  # its group membership, which the watcher renews
         self.ended: End | None = None
         self.dropped = 0  # live events dropped past the buffer bound (read back from the DB)
         self.last_heard = time.monotonic()

@@ -15,10 +15,9 @@ import time
 import uuid
 from typing import Protocol
 
-from channels.layers import get_channel_layer
-
+from streaming.log import outages
 from streaming.log.conf import conf
-from streaming.log.follow.membership import Membership
+from streaming.log.follow.doorbell import Doorbell
 from streaming.log.follow.reads import SessionState, read_states, run_read
 
 
@@ -26,7 +25,7 @@ class Watched(Protocol):
     """What the watcher needs of a live stream (`streaming.log.follow.tail.SessionTail`)."""
 
     session_id: uuid.UUID
-    membership: Membership | None
+    doorbell: Doorbell | None
     last_heard: float
 
     @property
@@ -65,9 +64,11 @@ class Watcher:
             await asyncio.sleep(interval)
             try:
                 await self._poll_idle(interval)
-                await self._rejoin_groups()
-            except Exception:  # the next round tries again; the streams keep their cursors
-                logger.exception("the stream watcher's round failed")
+            except Exception as exc:
+                outages.database.failed(exc)  # the streams keep their cursors meanwhile
+            else:
+                outages.database.recovered()
+            await self._rejoin_groups()
 
     async def _poll_idle(self, interval: float) -> None:
         now = time.monotonic()
@@ -84,17 +85,14 @@ class Watcher:
         refresh = conf.GROUP_REFRESH_SECONDS
         now = time.monotonic()
         due = {
-            id(t.membership): t.membership
+            id(t.doorbell): t.doorbell
             for t in self._tails
-            if t.membership is not None and now - t.membership.joined_at >= refresh
+            if t.doorbell is not None
+            and t.doorbell.joined_at is not None
+            and now - t.doorbell.joined_at >= refresh
         }
-        if not due:
-            return
-        layer = get_channel_layer()
-        assert layer is not None  # the memberships were joined on it
-        for membership in due.values():
-            await layer.group_add(membership.group, membership.channel)
-            membership.joined_at = now
+        for doorbell in due.values():
+            await doorbell.rejoin()  # never raises: a failure is the doorbell's to retry
 
 
 watcher = Watcher()

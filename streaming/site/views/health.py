@@ -1,54 +1,84 @@
-"""``GET /healthz``: 200 when the database and the channel layer answer, else 503."""
+"""``GET /healthz``: 200 when the database and the channel layer answer, else 503, within 1 s.
+
+Each probe is bounded (`PROBE_TIMEOUT`), so a load balancer gets an answer even while a
+dependency hangs. The database is asked on a thread of its own, one probe at a time: while a
+probe hangs (a pool waiting for a server that is gone), later probes answer "unavailable" at once
+instead of piling up threads. The channel layer is asked with one message to a fresh channel,
+which is then released, so a probe every few seconds leaves no subscription behind.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 from channels.layers import get_channel_layer
-from django.db import connection
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.db import close_old_connections, connection
+from django.http import HttpRequest, HttpResponseBase, HttpResponseNotAllowed, JsonResponse
 
-from streaming.log.follow import run_read
+from streaming.log import outages
+from streaming.log.follow import release
 
-logger = logging.getLogger(__name__)
-
-TIMEOUT = 3.0
+PROBE_TIMEOUT = 0.8
 PROBE = "healthz.probe"
+
+_database_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="agentstream-healthz")
+_database_busy = threading.Lock()
 
 
 def _ping_database() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-        cursor.fetchone()
+    try:
+        close_old_connections()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    finally:
+        _database_busy.release()
 
 
-async def _ping_layer() -> None:
+async def _probe_database() -> None:
+    if not _database_busy.acquire(blocking=False):
+        raise TimeoutError("the previous database probe has not answered yet")
+    loop = asyncio.get_running_loop()
+    try:
+        future = loop.run_in_executor(_database_thread, _ping_database)
+    except BaseException:
+        _database_busy.release()
+        raise
+    await asyncio.wait_for(asyncio.shield(future), PROBE_TIMEOUT)
+
+
+async def _probe_layer() -> None:
     layer = get_channel_layer()
     if layer is None:
         raise RuntimeError("no channel layer is configured")
     channel = await layer.new_channel()
-    await layer.send(channel, {"type": PROBE})
-    message = await layer.receive(channel)
+    try:
+        await layer.send(channel, {"type": PROBE})
+        message = await layer.receive(channel)
+    finally:
+        await release(layer, channel)
     if message.get("type") != PROBE:
         raise RuntimeError("the channel layer answered with another message")
 
 
-async def _check(name: str, probe: asyncio.Future[None] | asyncio.Task[None]) -> str:
+async def _check(outage: outages.Outage, probe: asyncio.Future[None]) -> str:
     try:
-        await asyncio.wait_for(probe, TIMEOUT)
+        await asyncio.wait_for(probe, PROBE_TIMEOUT)
     except Exception as exc:
-        logger.warning("healthz: the %s does not answer: %r", name, exc)
+        outage.failed(exc)
         return "unavailable"
+    outage.recovered()
     return "ok"
 
 
-async def healthz(request: HttpRequest) -> HttpResponse:
+async def healthz(request: HttpRequest) -> HttpResponseBase:
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET", "HEAD"])
     database, layer = await asyncio.gather(
-        _check("database", asyncio.ensure_future(run_read(_ping_database))),
-        _check("channel layer", asyncio.ensure_future(_ping_layer())),
+        _check(outages.database, asyncio.ensure_future(_probe_database())),
+        _check(outages.channel_layer, asyncio.ensure_future(_probe_layer())),
     )
     body: dict[str, object] = {"status": "ok", "database": database, "channel_layer": layer}
     if database == "ok" and layer == "ok":

@@ -13,7 +13,7 @@ from collections import Counter
 
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 
-from streaming.log.follow import Membership, SessionTail
+from streaming.log.follow import Doorbell, SessionTail
 from streaming.log.follow.watch import watcher
 
 
@@ -57,7 +57,7 @@ def streams_alive() -> dict[str, int]:
     objects = gc.get_objects()
     return {
         "tails": sum(isinstance(o, SessionTail) for o in objects),
-        "memberships": sum(isinstance(o, Membership) for o in objects),
+        "memberships": sum(isinstance(o, Doorbell) for o in objects),
         "watched": len(watcher),
     }
 

@@ -82,7 +82,7 @@ def test_another_workflow_runs_without_changing_the_process_settings(report_dir)
     out = io.StringIO()
     workflow = "tests.streaming.runs.workflows.quick_workflow"
     call_command("run_session", "x", "--workflow", workflow, stdout=out, stderr=io.StringIO())
-    assert django_settings.AGENTSTREAM_WORKFLOWS == before
+    assert before == django_settings.AGENTSTREAM_WORKFLOWS
     session = Session.objects.get()
     assert session.run.workflow == workflow  # the run says what ran (no registered lanes)
     events = stored_events(session.id)
