@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 import uuid
 from collections import Counter
 from collections.abc import Iterable
@@ -18,6 +19,7 @@ from typing import Any
 
 from channels.layers import get_channel_layer
 
+from streaming.log import outages
 from streaming.log.bus.waiters import Waiter
 from streaming.log.conf import conf
 from streaming.log.events import Event
@@ -25,7 +27,10 @@ from streaming.log.groups import EVENTS_MESSAGE, session_group
 
 logger = logging.getLogger("streaming.log.bus")
 
-PUBLISH_TIMEOUT = 10.0
+PUBLISH_TIMEOUT = 2.0
+#: While the layer is down, publish at most this often (the others are skipped: the streams
+#: catch up from the database), so a hanging layer never holds the writer thread back.
+PROBE_INTERVAL = 1.0
 MAX_IN_FLIGHT = 8
 
 Messages = list[tuple[uuid.UUID, dict[str, Any]]]
@@ -40,6 +45,7 @@ class Publisher:
         self._lock: asyncio.Lock | None = None
         self._own_loop: asyncio.AbstractEventLoop | None = None
         self._in_flight = threading.BoundedSemaphore(MAX_IN_FLIGHT)
+        self._last_probe = 0.0
 
     @property
     def uses_own_loop(self) -> bool:
@@ -64,7 +70,7 @@ class Publisher:
         loop = self.loop
         if loop is not None and loop.is_running() and not loop.is_closed():
             if not self._in_flight.acquire(timeout=PUBLISH_TIMEOUT):
-                logger.error("the server loop is not taking publishes; clients will catch up")
+                outages.channel_layer.failed("publishes are not taken within the timeout")
                 for waiter in flushes:
                     waiter.resolve()
                 return
@@ -93,8 +99,8 @@ class Publisher:
         async with self._lock:  # FIFO: batches reach the layer in the order they were stored
             try:
                 await asyncio.wait_for(self._send(messages), PUBLISH_TIMEOUT)
-            except TimeoutError:
-                logger.error("publishing to the channel layer timed out; clients will catch up")
+            except TimeoutError as exc:
+                outages.channel_layer.failed(exc)  # clients catch up from the database
             finally:
                 for waiter in flushes:
                     waiter.resolve()
@@ -104,14 +110,21 @@ class Publisher:
         if layer is None:
             return
         messages = list(messages)
+        if outages.channel_layer.down:
+            now = time.monotonic()
+            if now - self._last_probe < PROBE_INTERVAL:
+                self.stats["publish_skipped"] += len(messages)
+                return
+            self._last_probe = now
         results = await asyncio.gather(
             *(layer.group_send(session_group(sid), message) for sid, message in messages),
             return_exceptions=True,
         )
-        for (sid, _), outcome in zip(messages, results, strict=True):
+        for outcome in results:
             if isinstance(outcome, BaseException):
                 # The layer is only the doorbell: clients catch up from the database.
                 self.stats["publish_errors"] += 1
-                logger.warning("session %s: publishing failed: %r", sid, outcome)
+                outages.channel_layer.failed(outcome)
             else:
                 self.stats["published"] += 1
+                outages.channel_layer.recovered()

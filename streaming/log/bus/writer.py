@@ -15,6 +15,7 @@ from typing import Protocol
 
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 
+from streaming.log import outages
 from streaming.log.bus.publisher import Publisher
 from streaming.log.bus.waiters import Item
 from streaming.log.events import Event
@@ -88,17 +89,18 @@ class Writer:
         attempt = 0
         while True:
             try:
-                return record_batch(batch)
+                result = record_batch(batch)
             except Exception as exc:  # a database outage, or a misconfigured connection
                 attempt += 1
                 transient = isinstance(exc, OperationalError | InterfaceError)
-                logger.error(
-                    "storing %d events of sessions %s failed (attempt %d): %s",
-                    sum(len(v) for v in batch.values()),
-                    ", ".join(str(s) for s in batch),
-                    attempt,
-                    exc,
+                what = (
+                    f"storing {sum(len(v) for v in batch.values())} events of sessions "
+                    f"{', '.join(str(s) for s in batch)} failed (attempt {attempt}): {exc}"
                 )
+                if transient:  # an outage: one WARNING for all of it, then the count
+                    outages.database.failed(what)
+                elif attempt == 1:  # not an outage (a schema or data problem): once per batch
+                    logger.error("%s", what)
                 self.stats["store_errors"] += 1
                 connection.close()
                 if not transient and attempt >= ATTEMPTS_BEFORE_SPLIT and len(batch) > 1:
@@ -106,6 +108,9 @@ class Writer:
                     if merged is not None:
                         return merged
                 time.sleep(min(0.05 * 2 ** (attempt - 1), MAX_BACKOFF))
+            else:
+                outages.database.recovered()
+                return result
 
     def store_each(self, batch: Batch) -> BatchResult | None:
         """Isolate a batch that keeps failing: store session by session, refuse only the bad.

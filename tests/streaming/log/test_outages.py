@@ -1,0 +1,81 @@
+"""An outage of a dependency is one WARNING when it starts and one INFO when it ends."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from streaming.log import outages
+
+
+@pytest.fixture
+def outage():
+    return outages.Outage("database")
+
+
+def records(caplog, level):
+    return [r for r in caplog.records if r.name == "streaming.log.outages" and r.levelno == level]
+
+
+def test_many_failures_are_one_warning_and_the_recovery_one_info(outage, caplog):
+    caplog.set_level(logging.INFO, logger="streaming.log.outages")
+    outage.recovered()  # nothing was down: nothing to say
+    for attempt in range(300):
+        outage.failed(OSError(f"connection refused {attempt}"))
+    assert outage.down
+    assert [r.getMessage() for r in records(caplog, logging.WARNING)] == [
+        "the database is unavailable: connection refused 0"
+    ]
+    outage.recovered()
+    outage.recovered()
+    infos = [r.getMessage() for r in records(caplog, logging.INFO)]
+    assert len(infos) == 1
+    assert infos[0].startswith("the database is back after ")
+    assert infos[0].endswith("(300 failed operations meanwhile)")
+    assert not outage.down
+
+
+def test_a_second_outage_is_reported_again(outage, caplog):
+    caplog.set_level(logging.INFO, logger="streaming.log.outages")
+    for _ in range(2):
+        outage.failed("down")
+        outage.failed("still down")
+        outage.recovered()
+    assert len(records(caplog, logging.WARNING)) == 2
+    assert len(records(caplog, logging.INFO)) == 2
+
+
+def test_channels_redis_receive_errors_count_into_the_layers_outage(caplog):
+    layer = outages.channel_layer
+    layer.recovered()
+    log = logging.getLogger("channels_redis.pubsub.test")
+    log.addFilter(outages.ChannelsRedisReceiveErrors())
+    caplog.set_level(logging.INFO)
+    try:
+        for _ in range(5):
+            try:
+                raise ConnectionError("Error 111 connecting to 127.0.0.1:6390")
+            except ConnectionError:
+                log.exception("Unexpected exception in receive task")
+        log.error("something else entirely")
+        assert layer.down
+        assert layer.failures == 5
+    finally:
+        layer.recovered()
+    errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert errors == ["something else entirely"]
+    warnings = [r.getMessage() for r in records(caplog, logging.WARNING)]
+    assert warnings == ["the channel layer is unavailable: Error 111 connecting to 127.0.0.1:6390"]
+
+
+@pytest.mark.parametrize(
+    ("exc", "expected"),
+    [
+        (__import__("django.db", fromlist=["OperationalError"]).OperationalError("x"), True),
+        (__import__("sqlite3").OperationalError("locked"), True),
+        (ValueError("a bug"), False),
+    ],
+)
+def test_database_errors_are_told_from_bugs(exc, expected):
+    assert outages.is_database_error(exc) is expected
