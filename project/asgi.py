@@ -17,8 +17,10 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from streaming.log.bus.shutdown import install_server_drain  # noqa: E402
 from streaming.runs.worker import WORKER_CHANNEL, AgentsWorkerConsumer  # noqa: E402
 from streaming.site.routing import websocket_urlpatterns  # noqa: E402
+from streaming.transports.daphne import install as install_daphne_options  # noqa: E402
 
 install_server_drain()
+install_daphne_options()  # 1009 for huge frames; flow control for slow clients
 
 application = ProtocolTypeRouter(
     {

@@ -40,10 +40,10 @@ def check_log_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMess
             errors.append(
                 Error(f"AGENTSTREAM_{name} must be a positive number.", id="agentstream.E006")
             )
-    if not is_positive_int(conf.STREAM_BUFFER_BYTES) or conf.STREAM_BUFFER_BYTES < 1024:
+    if not is_positive_int(conf.CLIENT_BUFFER) or conf.CLIENT_BUFFER < 2048:
         errors.append(
             Error(
-                "AGENTSTREAM_STREAM_BUFFER_BYTES must be an integer of at least 1024.",
+                "AGENTSTREAM_CLIENT_BUFFER must be an integer of at least 2048.",
                 id="agentstream.E007",
             )
         )

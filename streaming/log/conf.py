@@ -56,10 +56,10 @@ class LogSettings:
         return cast(float, getattr(settings, "AGENTSTREAM_GROUP_REFRESH_SECONDS", 3_600.0))
 
     @property
-    def STREAM_BUFFER_BYTES(self) -> int:
-        """Bytes of live events one stream holds for a slow client before it reads them back
-        from the database instead."""
-        return cast(int, getattr(settings, "AGENTSTREAM_STREAM_BUFFER_BYTES", 1024 * 1024))
+    def CLIENT_BUFFER(self) -> int:
+        """Bytes one stream may hold for a slow client: half as live events in its tail (past
+        it they are read back from the database later), half queued at the server."""
+        return cast(int, getattr(settings, "AGENTSTREAM_CLIENT_BUFFER", 1024 * 1024))
 
 
 conf = LogSettings()

@@ -19,6 +19,7 @@ from channels.layers import get_channel_layer
 from django.http import HttpRequest, StreamingHttpResponse
 
 from streaming.log import outages
+from streaming.log.conf import conf as log_conf
 from streaming.log.context import bind_session, reset_session
 from streaming.log.follow import (
     Doorbell,
@@ -30,6 +31,7 @@ from streaming.log.follow import (
 )
 from streaming.log.models import Session
 from streaming.transports.conf import conf
+from streaming.transports.flow import Flow, flow_of
 
 logger = logging.getLogger(__name__)
 
@@ -44,8 +46,9 @@ def stream_response(request: HttpRequest, session: Session) -> StreamingHttpResp
     if raw is None:
         raw = request.GET.get("after")
     after = parse_cursor(raw, last_seq=session.last_seq)
+    flow = flow_of(getattr(request, "scope", {}))
     response = StreamingHttpResponse(
-        sse_events(session.id, after=after), content_type="text/event-stream"
+        sse_events(session.id, after=after, flow=flow), content_type="text/event-stream"
     )
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"
@@ -61,7 +64,9 @@ def format_end(end: End) -> bytes:
     return f"event: end\ndata: {json.dumps(end.to_dict())}\n\n".encode()
 
 
-async def sse_events(session_id: uuid.UUID, *, after: int) -> AsyncIterator[bytes]:
+async def sse_events(
+    session_id: uuid.UUID, *, after: int, flow: Flow | None = None
+) -> AsyncIterator[bytes]:
     """Yield the SSE body of one session's stream after `after`, until its `end` event.
 
     Nothing raises out of it once the response has started: a read that fails (the database)
@@ -76,14 +81,20 @@ async def sse_events(session_id: uuid.UUID, *, after: int) -> AsyncIterator[byte
         # Join before the tail reads the database: nothing stored from here on is missed.
         await doorbell.open()
         keepalive = conf.SSE_KEEPALIVE_SECONDS
+        budget = log_conf.CLIENT_BUFFER // 2  # the other half is the tail's
+        if flow is not None:
+            flow.start()
         async with aclosing(tail.follow(keepalive=keepalive)) as outputs:
             async for output in outputs:
                 if isinstance(output, Keepalive):
-                    yield KEEPALIVE_LINE
+                    chunk = KEEPALIVE_LINE
                 elif isinstance(output, End):
-                    yield format_end(output)
+                    chunk = format_end(output)
                 else:
-                    yield format_events(output)
+                    chunk = format_events(output)
+                yield chunk
+                if flow is not None:  # a slow client: wait once its share is queued
+                    await flow.sent(len(chunk), budget=budget)
     except Exception as exc:
         if outages.is_database_error(exc):
             outages.database.failed(exc)
@@ -93,3 +104,5 @@ async def sse_events(session_id: uuid.UUID, *, after: int) -> AsyncIterator[byte
         with suppress(ValueError):  # closed from another context (a finaliser): nothing to undo
             reset_session(context)
         await doorbell.close()
+        if flow is not None:
+            flow.stop()

@@ -31,6 +31,7 @@ from channels.layers import get_channel_layer
 from channels.utils import await_many_dispatch
 
 from streaming.log import outages
+from streaming.log.conf import conf as log_conf
 from streaming.log.context import bind_session, reset_session
 from streaming.log.exceptions import BadCursor
 from streaming.log.follow import (
@@ -46,6 +47,7 @@ from streaming.transports import frames
 from streaming.transports.access import Access, get_access
 from streaming.transports.conf import conf
 from streaming.transports.controls import ControlRefused, SessionControls
+from streaming.transports.flow import Flow, flow_of
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +70,7 @@ class SessionConsumer(AsyncWebsocketConsumer):
     access: Access | None = None
     tail: SessionTail | None = None
     doorbell: Doorbell | None = None
+    flow: Flow | None = None  # the server's back-pressure, under daphne
     _follower: asyncio.Task[None] | None = None
     _context: Token[uuid.UUID | None] | None = None
 
@@ -132,6 +135,9 @@ class SessionConsumer(AsyncWebsocketConsumer):
         # Join before the tail reads the database: nothing stored from here on is missed.
         self.doorbell = Doorbell(get_channel_layer(), access.session.id, self._ring)
         await self.doorbell.open()
+        self.flow = flow_of(self.scope)
+        if self.flow is not None:
+            self.flow.start()
         self._start_following(after)
 
     async def disconnect(self, code: int) -> None:
@@ -217,8 +223,11 @@ class SessionConsumer(AsyncWebsocketConsumer):
             await self.send(text_data=frames.control("end", **output.to_dict()))
         elif isinstance(output, list):
             batch_bytes = conf.WS_BATCH_BYTES
+            budget = log_conf.CLIENT_BUFFER // 2  # the other half is the tail's
             for frame in frames.event_frames(output, max_bytes=batch_bytes):
                 await self.send(text_data=frame)
+                if self.flow is not None:  # a slow client: wait once its share is queued
+                    await self.flow.sent(len(frame), budget=budget)
 
     async def _stop_follower(self) -> None:
         task, self._follower = self._follower, None
@@ -233,6 +242,9 @@ class SessionConsumer(AsyncWebsocketConsumer):
         doorbell, self.doorbell = self.doorbell, None
         if doorbell is not None:
             await doorbell.close()
+        flow, self.flow = self.flow, None
+        if flow is not None:
+            flow.stop()
         if self._context is not None:
             with suppress(ValueError):  # reset from another context: nothing to undo
                 reset_session(self._context)

@@ -67,7 +67,7 @@ class SessionTail:
         self.ended: End | None = None
         self.dropped = 0  # live events dropped past the buffer bound (read back from the DB)
         self.last_heard = time.monotonic()
-        self._limit = buffer_bytes or conf.STREAM_BUFFER_BYTES
+        self._limit = buffer_bytes or conf.CLIENT_BUFFER // 2
         self._buffer: dict[int, WireEvent] = {}
         self._buffered_bytes = 0
         self._announced = after  # the highest last_seq a message or the watcher told of

@@ -17,7 +17,7 @@ def test_bad_log_settings_are_reported(settings):
     settings.AGENTSTREAM_EMIT_WITHOUT_SESSION = "shout"
     settings.AGENTSTREAM_MAX_QUEUE = 0
     settings.AGENTSTREAM_IDLE_POLL_SECONDS = -1
-    settings.AGENTSTREAM_STREAM_BUFFER_BYTES = 10
+    settings.AGENTSTREAM_CLIENT_BUFFER = 10
     assert ids(check_log_settings()) == {
         "agentstream.E001",
         "agentstream.E005",

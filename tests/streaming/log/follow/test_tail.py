@@ -66,7 +66,7 @@ async def test_keepalives_while_idle(fast_streams):
 
 async def test_a_slow_client_is_dropped_behind_then_catches_up_from_the_database(settings):
     """The stalled tail's buffer stays bounded; the emitter and another client never wait."""
-    settings.AGENTSTREAM_STREAM_BUFFER_BYTES = 20_000
+    settings.AGENTSTREAM_CLIENT_BUFFER = 40_000  # half of it for the tail's live events
     session = await new_session()
     layer = get_channel_layer()
     stalled = SessionTail(session.id, after=0)
