@@ -126,7 +126,9 @@ def _pool_options() -> dict[str, Any]:
         "min_size": 1,
         # The bus writer and the replay readers each keep one; requests borrow and return.
         "max_size": int(os.environ.get("AGENTSTREAM_DB_POOL_SIZE", "20")),
-        "timeout": 10,
+        # A request waits this long for a connection before it fails (503 on the API, 4503 on
+        # a WebSocket): short, so a database outage gets a fast answer, not a hanging one.
+        "timeout": float(os.environ.get("AGENTSTREAM_DB_POOL_TIMEOUT", "3")),
     }
 
 

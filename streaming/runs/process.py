@@ -22,6 +22,7 @@ from typing import Any, Literal
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
+from streaming.log import outages
 from streaming.runs import leases
 from streaming.runs.cancels import control_group, listen
 from streaming.runs.conf import conf
@@ -188,8 +189,11 @@ class Runner:
             while True:
                 try:
                     await self._maintenance_round(elapsed, lease)
-                except Exception:
-                    logger.exception("runner %s: maintenance round failed", self.owner)
+                except Exception as exc:
+                    if outages.is_database_error(exc):  # an outage: logged once, not per round
+                        outages.database.failed(exc)
+                    else:
+                        logger.exception("runner %s: maintenance round failed", self.owner)
                 await asyncio.sleep(tick)
                 for key in elapsed:
                     elapsed[key] += tick

@@ -69,6 +69,7 @@ def test_sqlite_entry_in_full_with_its_test_database_beside_it(monkeypatch):
 def test_postgres_entry_in_full_for_each_scheme(monkeypatch, scheme):
     monkeypatch.setenv("DATABASE_TEST_NAME", "test_mine")
     monkeypatch.setenv("AGENTSTREAM_DB_POOL_SIZE", "12")
+    monkeypatch.setenv("AGENTSTREAM_DB_POOL_TIMEOUT", "2.5")
     assert env.database(f"{scheme}://app:s%40cr%2Fe%3At%23@db.local:5433/agents", Path("/")) == {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": "agents",
@@ -78,7 +79,7 @@ def test_postgres_entry_in_full_for_each_scheme(monkeypatch, scheme):
         "PORT": "5433",
         "CONN_MAX_AGE": 0,
         "CONN_HEALTH_CHECKS": True,
-        "OPTIONS": {"pool": {"min_size": 1, "max_size": 12, "timeout": 10}},
+        "OPTIONS": {"pool": {"min_size": 1, "max_size": 12, "timeout": 2.5}},
         "TEST": {"NAME": "test_mine"},
     }
 

@@ -24,6 +24,7 @@ from django.http import (
     JsonResponse,
 )
 
+from streaming.log import outages
 from streaming.log.events import format_ts, parse_ts
 from streaming.log.exceptions import BadCursor, BadInput
 from streaming.log.follow import parse_cursor, parse_limit, read_page, run_read
@@ -84,7 +85,13 @@ def session_endpoint(method: str, *, control: bool = False) -> Callable[[Session
         async def wrapper(request: HttpRequest, session_id: Any) -> HttpResponseBase:
             if request.method != method:
                 return HttpResponseNotAllowed([method])
-            access = await request_access(request, session_id)
+            try:
+                access = await request_access(request, session_id)
+            except Exception as exc:
+                if not outages.is_database_error(exc):
+                    raise
+                outages.database.failed(exc)  # a fast, clear answer while the database is down
+                return error_response(503, "unavailable", "the database is unavailable; retry")
             if access is None or (control and not access.can_control):
                 return not_found()
             return await view(request, access)

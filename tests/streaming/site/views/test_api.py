@@ -392,3 +392,28 @@ async def test_cancel_of_an_ended_session_leaves_it_as_it_is(user):
     )
     assert response.status_code == 202
     assert response.json()["status"] == "completed"
+
+
+async def test_a_database_outage_is_a_fast_503_not_a_500(user, monkeypatch, caplog):
+    """The access read fails as it does while PostgreSQL is down (the pool gives up)."""
+    from django.db import OperationalError
+
+    from streaming.log import outages
+
+    session = await sync_to_async(make_session)(user)
+    client = await client_for(user)
+
+    def unavailable(*args, **kwargs):
+        raise OperationalError("couldn't get a connection after 3.00 sec")
+
+    monkeypatch.setattr("streaming.site.views.api.get_access", unavailable)
+    try:
+        for path in (f"/api/sessions/{session.id}/", f"/api/sessions/{session.id}/stream/"):
+            response = await client.get(path)
+            assert response.status_code == 503
+            assert error_code(response) == "unavailable"
+        assert [r.levelname for r in caplog.records if r.name == "streaming.log.outages"] == [
+            "WARNING"
+        ]
+    finally:
+        outages.database.recovered()
