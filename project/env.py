@@ -128,7 +128,7 @@ def _pool_options() -> dict[str, Any]:
         "max_size": int(os.environ.get("AGENTSTREAM_DB_POOL_SIZE", "20")),
         # A request waits this long for a connection before it fails (503 on the API, 4503 on
         # a WebSocket): short, so a database outage gets a fast answer, not a hanging one.
-        "timeout": float(os.environ.get("AGENTSTREAM_DB_POOL_TIMEOUT", "3")),
+        "timeout": float(os.environ.get("AGENTSTREAM_DB_POOL_TIMEOUT", "1.5")),
     }
 
 

@@ -139,7 +139,13 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     # Share tokens ride in URLs (?token=): keep them out of request logs.
-    "filters": {"redact_tokens": {"()": "streaming.site.redaction.RedactShareTokens"}},
+    "filters": {
+        "redact_tokens": {"()": "streaming.site.redaction.RedactShareTokens"},
+        # An outage is one WARNING and one INFO (streaming/log/outages.py), not a line a second
+        # from channels-redis' receive loop or one per reconnect attempt from psycopg's pool.
+        "layer_outage": {"()": "streaming.log.outages.ChannelsRedisReceiveErrors"},
+        "database_outage": {"()": "streaming.log.outages.PoolConnectionErrors"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
@@ -149,7 +155,15 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
+        # Every record reaches the one console handler once. Django's default config gives
+        # `django` a console handler of its own (with DEBUG) on top of the root's, so each of its
+        # warnings (a 404, a 403 with its traceback) was written twice; without handlers here
+        # its records go to the root's, redacted. (Its `mail_admins` goes too: ADMINS is unset.)
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
         "streaming": {"level": os.environ.get("AGENTSTREAM_LOG_LEVEL", "INFO")},
         "agents": {"level": os.environ.get("AGENTSTREAM_LOG_LEVEL", "INFO")},
+        "channels_redis.pubsub": {"filters": ["layer_outage"]},
+        "channels_redis.core": {"filters": ["layer_outage"]},
+        "psycopg.pool": {"filters": ["database_outage"]},
     },
 }

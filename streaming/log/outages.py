@@ -18,13 +18,21 @@ from django.db import Error as DjangoDatabaseError
 logger = logging.getLogger(__name__)
 
 
+class Unavailable(ConnectionError):
+    """Refused at once: the dependency is down and was asked less than a second ago."""
+
+
 class Outage:
     """The state of one dependency as this process has seen it (thread-safe)."""
+
+    #: While down, new work asks the dependency at most this often; the rest is refused at once.
+    RETRY_INTERVAL = 1.0
 
     def __init__(self, name: str) -> None:
         self.name = name
         self.failures = 0
         self._since: float | None = None
+        self._last_failure = 0.0
         self._lock = threading.Lock()
 
     @property
@@ -35,10 +43,18 @@ class Outage:
         """Count one failed operation; the first of an outage logs a WARNING."""
         with self._lock:
             self.failures += 1
+            if isinstance(exc, Unavailable):
+                return  # refused without asking: the next attempt is not put off by it
+            self._last_failure = time.monotonic()
             if self._since is not None:
                 return
-            self._since = time.monotonic()
+            self._since = self._last_failure
         logger.warning("the %s is unavailable: %s", self.name, exc)
+
+    def worth_trying(self) -> bool:
+        """Return False while down and the last failure is under `RETRY_INTERVAL` old: a new
+        connection is then answered "unavailable" at once instead of waiting for a timeout."""
+        return self._since is None or time.monotonic() - self._last_failure >= self.RETRY_INTERVAL
 
     def recovered(self) -> None:
         """Note an operation that got through; the first after an outage logs an INFO."""
@@ -61,20 +77,39 @@ database = Outage("database")
 channel_layer = Outage("channel layer")
 
 
+class PoolConnectionErrors(logging.Filter):
+    """A logging filter for ``psycopg.pool``: while the database is down, the pool logs a
+    WARNING per failed connection attempt; count them into the database's outage instead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno == logging.WARNING and "connection" in record.getMessage():
+            database.failed(record.getMessage())
+            return False
+        return True
+
+
 class ChannelsRedisReceiveErrors(logging.Filter):
     """A logging filter for ``channels_redis``: its receive loop logs an ERROR with a traceback
     every second while Redis is down; count them into the channel layer's outage instead."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.getMessage().startswith("Unexpected exception in receive task"):
+        if record.getMessage().startswith("Unexpected exception"):
             exc = record.exc_info[1] if record.exc_info else None
             channel_layer.failed(exc if exc is not None else record.getMessage())
             return False
         return True
 
 
+def is_transient(exc: BaseException) -> bool:
+    """Return True for a database error that a retry may get past: the server or the
+    connection is gone (Django's or the driver's OperationalError or InterfaceError)."""
+    return any(c.__name__ in {"OperationalError", "InterfaceError"} for c in type(exc).__mro__)
+
+
 def is_database_error(exc: BaseException) -> bool:
     """Return True for an error of the database or its driver (an outage, not a bug)."""
+    if isinstance(exc, Unavailable):
+        return True
     if isinstance(exc, DjangoDatabaseError):
         return True
     return type(exc).__module__.split(".")[0] in {"psycopg", "psycopg_pool", "sqlite3"}

@@ -57,6 +57,10 @@ CLOSE_BAD_REQUEST = 4400
 CLOSE_TRY_AGAIN = 4503
 
 
+class ClientGone(Exception):
+    """A send failed: the client went away (its disconnect, an ordinary event, follows)."""
+
+
 def query_params(scope: Mapping[str, Any]) -> dict[str, str]:
     """Return the first value of each query parameter of the connection's URL."""
     raw = scope.get("query_string", b"").decode("utf-8", "replace")
@@ -107,6 +111,8 @@ class SessionConsumer(AsyncWebsocketConsumer):
         params = query_params(self.scope)
         session_id = self.scope["url_route"]["kwargs"]["session_id"]
         try:
+            if not outages.database.worth_trying():
+                raise outages.Unavailable("the database")
             await self.controls.connected()
             access = await run_read(
                 get_access, session_id, self.scope.get("user"), params.get("token")
@@ -203,6 +209,8 @@ class SessionConsumer(AsyncWebsocketConsumer):
                 await self.close(code=CLOSE_NOT_FOUND)
         except asyncio.CancelledError:
             raise
+        except ClientGone:
+            return  # nothing to log: the disconnect cleans up
         except Exception as exc:
             await self._cannot_go_on(exc)
 
@@ -220,14 +228,20 @@ class SessionConsumer(AsyncWebsocketConsumer):
 
     async def _send_output(self, output: Output) -> None:
         if isinstance(output, End):
-            await self.send(text_data=frames.control("end", **output.to_dict()))
+            await self._send(frames.control("end", **output.to_dict()))
         elif isinstance(output, list):
             batch_bytes = conf.WS_BATCH_BYTES
             budget = log_conf.CLIENT_BUFFER // 2  # the other half is the tail's
             for frame in frames.event_frames(output, max_bytes=batch_bytes):
-                await self.send(text_data=frame)
+                await self._send(frame)
                 if self.flow is not None:  # a slow client: wait once its share is queued
                     await self.flow.sent(len(frame), budget=budget)
+
+    async def _send(self, text: str) -> None:
+        try:
+            await self.send(text_data=text)
+        except Exception as exc:  # daphne's protocol is closed (autobahn's Disconnected)
+            raise ClientGone from exc
 
     async def _stop_follower(self) -> None:
         task, self._follower = self._follower, None

@@ -13,7 +13,7 @@ import uuid
 from collections import Counter
 from typing import Protocol
 
-from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.db import DatabaseError, connection
 
 from streaming.log import outages
 from streaming.log.bus.publisher import Publisher
@@ -92,7 +92,7 @@ class Writer:
                 result = record_batch(batch)
             except Exception as exc:  # a database outage, or a misconfigured connection
                 attempt += 1
-                transient = isinstance(exc, OperationalError | InterfaceError)
+                transient = outages.is_transient(exc)
                 what = (
                     f"storing {sum(len(v) for v in batch.values())} events of sessions "
                     f"{', '.join(str(s) for s in batch)} failed (attempt {attempt}): {exc}"

@@ -86,11 +86,14 @@ def session_endpoint(method: str, *, control: bool = False) -> Callable[[Session
             if request.method != method:
                 return HttpResponseNotAllowed([method])
             try:
+                if not outages.database.worth_trying():
+                    raise outages.Unavailable("the database")
                 access = await request_access(request, session_id)
             except Exception as exc:
                 if not outages.is_database_error(exc):
                     raise
-                outages.database.failed(exc)  # a fast, clear answer while the database is down
+                if not isinstance(exc, outages.Unavailable):
+                    outages.database.failed(exc)  # a fast, clear answer while it is down
                 return error_response(503, "unavailable", "the database is unavailable; retry")
             if access is None or (control and not access.can_control):
                 return not_found()

@@ -1,17 +1,18 @@
 """``GET /healthz``: 200 when the database and the channel layer answer, else 503, within 1 s.
 
 Each probe is bounded (`PROBE_TIMEOUT`), so a load balancer gets an answer even while a
-dependency hangs. The database is asked on a thread of its own, one probe at a time: while a
-probe hangs (a pool waiting for a server that is gone), later probes answer "unavailable" at once
-instead of piling up threads. The channel layer is asked with one message to a fresh channel,
+dependency hangs. The database is asked on a thread of its own, one question at a time: requests
+that arrive while one is being answered share its answer, and while one hangs past the timeout (a
+pool waiting for a server that is gone) they answer "unavailable" at once instead of piling up
+threads. The channel layer is asked with one message to a fresh channel,
 which is then released, so a probe every few seconds leaves no subscription behind.
 """
 
 from __future__ import annotations
 
 import asyncio
-import threading
-from concurrent.futures import ThreadPoolExecutor
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from channels.layers import get_channel_layer
 from django.db import close_old_connections, connection
@@ -24,29 +25,24 @@ PROBE_TIMEOUT = 0.8
 PROBE = "healthz.probe"
 
 _database_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="agentstream-healthz")
-_database_busy = threading.Lock()
+_asked: tuple[float, Future[None]] | None = None  # the question in flight, and when it was asked
 
 
 def _ping_database() -> None:
-    try:
-        close_old_connections()
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    finally:
-        _database_busy.release()
+    close_old_connections()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
 
 
 async def _probe_database() -> None:
-    if not _database_busy.acquire(blocking=False):
-        raise TimeoutError("the previous database probe has not answered yet")
-    loop = asyncio.get_running_loop()
-    try:
-        future = loop.run_in_executor(_database_thread, _ping_database)
-    except BaseException:
-        _database_busy.release()
-        raise
-    await asyncio.wait_for(asyncio.shield(future), PROBE_TIMEOUT)
+    global _asked
+    now = time.monotonic()
+    if _asked is None or _asked[1].done():
+        _asked = (now, _database_thread.submit(_ping_database))
+    elif now - _asked[0] > PROBE_TIMEOUT:
+        raise TimeoutError("the database has not answered the last probe")
+    await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(_asked[1])), PROBE_TIMEOUT)
 
 
 async def _probe_layer() -> None:

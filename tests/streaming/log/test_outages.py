@@ -79,3 +79,18 @@ def test_channels_redis_receive_errors_count_into_the_layers_outage(caplog):
 )
 def test_database_errors_are_told_from_bugs(exc, expected):
     assert outages.is_database_error(exc) is expected
+
+
+def test_while_down_new_work_asks_at_most_once_a_second(outage, monkeypatch):
+    now = [1000.0]
+    monkeypatch.setattr(outages.time, "monotonic", lambda: now[0])
+    assert outage.worth_trying()
+    outage.failed(OSError("refused"))
+    assert not outage.worth_trying()
+    outage.failed(outages.Unavailable("the database"))  # refused at once: no new attempt made
+    now[0] += outages.Outage.RETRY_INTERVAL
+    assert outage.worth_trying()
+    outage.failed(OSError("still refused"))
+    assert not outage.worth_trying()
+    outage.recovered()
+    assert outage.worth_trying()
