@@ -1,10 +1,10 @@
-"""The architect agent: the Python import graph (modules, fan-in/fan-out, cycles) from `ast`.
+"""The architect agent: the Python import graph (modules, imports, cycles) from `ast`.
 
-A plain sync function run by LangGraph in its executor. Two passes over the workspace's Python
-files: the first names every module (so imports can be resolved against the workspace), the
-second parses each file and records its imports. Files over the size limit, unreadable files and
-modules past `MAX_MODULES` are skipped with a note. Lists that grow with the workspace (files
-that do not parse, skipped files, unresolved imports) keep their first items and a count.
+A plain sync function run by LangGraph in its executor. One walk lists the workspace's Python
+files and packages; each file is then parsed (with progress), and `agents.import_map` names the
+modules as Python imports them and resolves their imports. Files over the size limit, unreadable
+files and modules past `MAX_MODULES` are skipped with a note; files that do not parse are
+recorded with their line. Lists that grow with the workspace keep their first items and a count.
 """
 
 from __future__ import annotations
@@ -16,43 +16,44 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from agents.conf import conf
-from agents.files import FileEntry, python_files, read_text, walk
-from agents.imports import (
-    ModuleInfo,
-    classify_external,
-    module_name,
-    parse_module,
-    resolve,
-    strongly_connected,
-)
+from agents.files import FileEntry, python_files, read_bytes, walk
+from agents.import_map import Tree, build_map
+from agents.imports import ModuleSource, parse_source
 from agents.notes import MAX_NOTES, Capped, say
+from agents.packaging import read_declarations
 from agents.progress import ProgressMeter
 from agents.state import WorkflowState
+from agents.wording import count
 from streaming import Phase
 
 AGENT = "architect"
+#: Module rows and list items an event carries (the state keeps them all).
+EVENT_ROWS = 10
+_EVENT_FIELDS = ("name", "path", "kind", "lines", "fan_in", "fan_out", "imports")
 
 
 @dataclass
 class Parsed:
-    """What parsing found: modules by name, the first files that do not parse (and their
-    count), the first skipped files (and their count)."""
+    """What parsing found: each file's source facts by path (walk order), the first files that
+    do not parse (and their count), the first skipped files (and their count)."""
 
-    modules: dict[str, ModuleInfo] = field(default_factory=dict)
+    sources: dict[str, ModuleSource] = field(default_factory=dict)
     parse_errors: Capped[dict[str, Any]] = field(
         default_factory=lambda: Capped(int(conf.REPORT_ROWS))
     )
     skipped: Capped[dict[str, Any]] = field(default_factory=lambda: Capped(MAX_NOTES))
 
 
-def map_imports(root: Path) -> dict[str, Any]:
+def map_imports(root: Path, workspace_name: str = "") -> dict[str, Any]:
     """Parse the Python files under `root`, emitting events, and return the import graph."""
     max_modules = int(conf.MAX_MODULES)
-    package_dirs = {
-        str(PurePosixPath(entry.path).parent)
-        for entry in walk(root)
-        if PurePosixPath(entry.path).name == "__init__.py" and not entry.symlink
-    }
+    package_dirs: set[str] = set()
+    has_src = False
+    for entry in walk(root):
+        pure = PurePosixPath(entry.path)
+        if pure.name == "__init__.py" and not entry.symlink:
+            package_dirs.add(str(pure.parent))
+        has_src = has_src or pure.parts[0] == "src"
     found = sum(1 for _ in python_files(root))
     candidates = list(itertools.islice(python_files(root), max_modules))
     parsed = Parsed()
@@ -61,15 +62,26 @@ def map_imports(root: Path) -> dict[str, Any]:
         say(
             AGENT,
             Phase.THINK,
-            f"{found} Python files; mapping the first {max_modules} by path",
+            f"{count(found, 'Python file')}; mapping the first {max_modules:,} by path",
             data={"limit": max_modules, "found": found},
         )
     total = len(candidates)
-    say(AGENT, Phase.THINK, f"Parsing {total} Python modules", data={"total": total})
-    return _graph_data(parse_files(candidates, package_dirs, parsed))
+    say(AGENT, Phase.THINK, f"Parsing {count(total, 'Python module')}", data={"total": total})
+    parse_files(candidates, parsed)
+    tree = Tree(parsed.sources, package_dirs, has_src, workspace_name)
+    graph = build_map(tree)
+    project = read_declarations(root, int(conf.MAX_FILE_BYTES))
+    return graph | {
+        "parse_errors": parsed.parse_errors.items,
+        "parse_error_count": parsed.parse_errors.count,
+        "skipped": parsed.skipped.items,
+        "skipped_count": parsed.skipped.count,
+        "project": project,
+        "entry_points": entry_points(graph["modules"], project["scripts"]),
+    }
 
 
-def parse_files(entries: Sequence[FileEntry], package_dirs: set[str], parsed: Parsed) -> Parsed:
+def parse_files(entries: Sequence[FileEntry], parsed: Parsed) -> Parsed:
     """Parse `entries` into `parsed`, emitting progress and a note for the first few problems.
 
     A file over the size limit, or one that cannot be read (unreadable, or gone since it was
@@ -78,32 +90,28 @@ def parse_files(entries: Sequence[FileEntry], package_dirs: set[str], parsed: Pa
     limit = int(conf.MAX_FILE_BYTES)
     meter = ProgressMeter(AGENT, len(entries), unit="modules")
     for entry in entries:
-        name, is_package = module_name(entry.path, package_dirs)
-        if name in parsed.modules:  # two files claim one name (e.g. scripts in two folders)
-            name = entry.path.removesuffix(".py").replace("/", ".")
         source = _read(entry, limit, parsed.skipped)
         if source is not None:
             try:
-                parsed.modules[name] = parse_module(
-                    source, name=name, path=entry.path, is_package=is_package
-                )
+                parsed.sources[entry.path] = parse_source(source, path=entry.path)
             except SyntaxError as exc:
-                error = {"path": entry.path, "line": exc.lineno or 0, "message": exc.msg}
+                error = {"path": entry.path, "line": exc.lineno, "message": exc.msg}
                 parsed.parse_errors.add(error)
                 if parsed.parse_errors.count <= MAX_NOTES:
-                    msg = f"{entry.path} does not parse: {exc.msg} (line {exc.lineno})"
-                    say(AGENT, Phase.PROGRESS, msg)
-        meter.advance(f"Parsed {meter.done + 1} of {meter.total} modules")
+                    where = f" (line {exc.lineno})" if exc.lineno else ""
+                    say(AGENT, Phase.PROGRESS, f"{entry.path} does not parse: {exc.msg}{where}")
+        meter.advance(f"Parsed {meter.done + 1:,} of {count(meter.total, 'module')}")
     if parsed.parse_errors.count > MAX_NOTES:
         more = parsed.parse_errors.count - MAX_NOTES
-        say(AGENT, Phase.PROGRESS, f"{more} more files do not parse (counted in the result)")
+        msg = f"{count(more, 'more file')} do not parse (counted in the result)"
+        say(AGENT, Phase.PROGRESS, msg)
     return parsed
 
 
-def _read(entry: FileEntry, limit: int, skipped: Capped[dict[str, Any]]) -> str | None:
+def _read(entry: FileEntry, limit: int, skipped: Capped[dict[str, Any]]) -> bytes | None:
     """Return the file's source, or None after noting why it is skipped."""
     try:
-        source = read_text(entry, limit)
+        source = read_bytes(entry, limit)
     except OSError as exc:
         reason = f"unreadable ({exc.strerror or exc}): not parsed"
         if skipped.add({"path": entry.path, "reason": reason, "bytes": entry.size}):
@@ -116,77 +124,74 @@ def _read(entry: FileEntry, limit: int, skipped: Capped[dict[str, Any]]) -> str 
     return source
 
 
-def _graph_data(parsed: Parsed) -> dict[str, Any]:
-    modules, parse_errors, skipped = parsed.modules, parsed.parse_errors, parsed.skipped
-    known = set(modules)
-    edges: dict[str, set[str]] = {}
-    fan_in: dict[str, set[str]] = {name: set() for name in modules}
-    external_users: dict[str, set[str]] = {}
-    unresolved: Capped[dict[str, str]] = Capped(MAX_NOTES)
-    for name, info in modules.items():
-        internal, external, missing = resolve(info, known)
-        edges[name] = internal
-        for target in internal:
-            fan_in[target].add(name)
-        for package in external:
-            external_users.setdefault(package, set()).add(name)
-        for import_ in sorted(missing):
-            unresolved.add({"module": name, "import": import_})
-    stdlib, third_party = classify_external(external_users)
-    cycles = strongly_connected(edges)
-    rows = [
-        {
-            "name": name,
-            "path": info.path,
-            "lines": info.lines,
-            "fan_out": len(edges[name]),
-            "fan_in": len(fan_in[name]),
-            "imports": sorted(edges[name]),
-        }
-        for name, info in sorted(modules.items())
-    ]
-    return {
-        "modules": rows,
-        "module_count": len(rows),
-        "edge_count": sum(len(targets) for targets in edges.values()),
-        "cycles": cycles,
-        "cycle_count": len(cycles),
-        "stdlib": [{"name": n, "modules": len(external_users[n])} for n in stdlib],
-        "stdlib_count": len(stdlib),
-        "third_party": [{"name": n, "modules": len(external_users[n])} for n in third_party],
-        "third_party_count": len(third_party),
-        "unresolved": unresolved.items,
-        "unresolved_count": unresolved.count,
-        "parse_errors": parse_errors.items,
-        "parse_error_count": parse_errors.count,
-        "skipped": skipped.items,
-        "skipped_count": skipped.count,
-    }
+def entry_points(rows: list[dict[str, Any]], scripts: list[dict[str, str]]) -> list[dict[str, Any]]:
+    """Return where the workspace starts: console scripts, ``__main__`` modules, modules with a
+    ``__name__ == "__main__"`` block, and ``manage.py``."""
+    by_name = {row["name"]: row for row in rows}
+    found: list[dict[str, Any]] = []
+    for script in scripts:
+        module = script["target"].partition(":")[0].strip()
+        row = by_name.get(module)
+        found.append(
+            {
+                "module": module,
+                "path": row["path"] if row else None,
+                "how": "console script",
+                "script": script["name"],
+                "found": row is not None,
+            }
+        )
+    for row in rows:
+        if row["name"].rpartition(".")[2] == "__main__":
+            how = "__main__ module"
+        elif PurePosixPath(row["path"]).name == "manage.py":
+            how = "manage.py"
+        elif row["main_guard"]:
+            how = "main block"
+        else:
+            continue
+        found.append({"module": row["name"], "path": row["path"], "how": how, "found": True})
+    return found
 
 
-def summary(graph: dict[str, Any], rows: int = 10) -> dict[str, Any]:
-    """Return the graph as an event carries it: the busiest `rows` modules (with their first
-    `MAX_NOTES` imports; `fan_out` counts them all), and the first `MAX_NOTES` cycles and
-    external packages (their counts are in the graph)."""
+def summary(graph: dict[str, Any], rows: int = EVENT_ROWS) -> dict[str, Any]:
+    """Return the graph as an event carries it: the busiest `rows` modules (their first
+    `MAX_NOTES` imports; `fan_out` counts them all), the first `MAX_NOTES` items of every other
+    list (their counts are in the graph), the largest cycles by their size and first members."""
     busiest = sorted(graph["modules"], key=lambda m: (-m["fan_in"], -m["fan_out"], m["name"]))
+    modules = [
+        {key: m[key] for key in _EVENT_FIELDS} | {"imports": m["imports"][:MAX_NOTES]}
+        for m in busiest[:rows]
+    ]
+    cycles = [
+        {"size": len(cycle), "modules": cycle[:MAX_NOTES]} for cycle in graph["cycles"][:MAX_NOTES]
+    ]
+    listed = ("stdlib", "third_party", "entry_points")
+    project = graph["project"]
     return {
-        **graph,
-        "modules": [{**m, "imports": m["imports"][:MAX_NOTES]} for m in busiest[:rows]],
-        "cycles": graph["cycles"][:MAX_NOTES],
-        "stdlib": graph["stdlib"][:MAX_NOTES],
-        "third_party": graph["third_party"][:MAX_NOTES],
+        **{k: v for k, v in graph.items() if k not in {"modules", "cycles", "project"}},
+        **{key: graph[key][:MAX_NOTES] for key in listed},
+        "modules": modules,
+        "cycles": cycles,
+        "entry_point_count": len(graph["entry_points"]),
+        "project": {
+            "dependencies": project["dependencies"][:MAX_NOTES],
+            "dependency_count": len(project["dependencies"]),
+            "scripts": project["scripts"][:MAX_NOTES],
+            "files": project["files"],
+        },
     }
 
 
 def architect(state: WorkflowState) -> dict[str, Any]:
     """LangGraph node: map the import graph of the session's workspace."""
-    graph = map_imports(Path(state["workspace"]))
-    cycles = len(graph["cycles"])
+    graph = map_imports(Path(state["workspace"]), state.get("workspace_name", ""))
     say(
         AGENT,
         Phase.RESULT,
-        f"{graph['module_count']} modules, {graph['edge_count']} internal imports, "
-        f"{cycles} import cycle{'s' if cycles != 1 else ''}",
+        f"{count(graph['module_count'], 'module')}, "
+        f"{count(graph['edge_count'], 'internal import')}, "
+        f"{count(graph['cycle_count'], 'import cycle')}",
         pct=1.0,
         data=summary(graph),
     )

@@ -1,11 +1,14 @@
-"""The codesmith agent: writes the Markdown report from the research and architect data.
+"""The codesmith agent: answers the question, then writes the report from the data.
 
 An async node that speaks only through LangGraph's own custom stream (`get_stream_writer()`):
 the workflow drives the graph with ``stream_mode=["updates", "custom"]`` and turns each chunk into
 an event, so its think, progress and result events keep the order they were written in (see
-docs/agents.md for how they order against direct emits). Rendering runs in a
-thread (`asyncio.to_thread`), never on the event loop. With a language model, the overview is the
-model's prose; a revision drops every sentence the reviewer could not trace to the data.
+docs/agents.md for how they order against direct emits). The answer's facts and the rendering
+run in a thread (`asyncio.to_thread`), never on the event loop. Without a model the answer is
+written from the facts (`agents.answer`); with one, the model writes it in a tool loop over the
+data (`agents.tool_loop`), and a revision asks it again with what the reviewer could not trace.
+The overview is the model's prose too; a revision drops every sentence of it the reviewer could
+not trace.
 """
 
 from __future__ import annotations
@@ -18,7 +21,13 @@ from typing import Any
 from langgraph.config import get_stream_writer
 
 from agents import llm, report
+from agents.answers import render
+from agents.conf import conf
+from agents.facts import facts_for
+from agents.questions import Question, recorded
 from agents.state import WorkflowState
+from agents.tool_loop import model_answer
+from agents.wording import count
 from streaming import Phase
 
 AGENT = "codesmith"
@@ -63,11 +72,34 @@ def _chunk(
     return {"agent": AGENT, "phase": phase.value, "msg": msg, "pct": pct, "data": data or {}}
 
 
+async def answer_text(
+    state: WorkflowState, question: Question, write: Any, version: int
+) -> tuple[str, list[dict[str, Any]], str | None]:
+    """Return the ``## Answer`` section, the model's tool calls, and its own words (or None)."""
+    graph = state["graph"]
+    facts = await asyncio.to_thread(facts_for, question, graph, int(conf.REPORT_ROWS))
+    model = await llm.get_model()
+    summary = state.get("report_summary", {})
+    review = state.get("review") if version > 1 else None
+    words: str | None = None
+    calls: list[dict[str, Any]] = []
+    if model is not None:
+        feedback = [f["detail"] for f in (review or {}).get("answer_findings", [])]
+        if review is not None and not feedback:  # the answer passed: keep it as it is
+            words, calls = summary.get("answer_words"), summary.get("answer_calls", [])
+        else:
+            words, calls = await model_answer(
+                model, question, graph, write, facts=facts, draft=version, feedback=feedback
+            )
+    return render(question, facts, prose=words or None), calls, words
+
+
 async def codesmith(state: WorkflowState) -> dict[str, Any]:
     """LangGraph node: write a draft (or, after a failed review, the revision) of the report."""
     write = get_stream_writer()
     version = state.get("report_version", 0) + 1
     review = state.get("review") if version > 1 else None
+    question = recorded(state.get("query", ""), state.get("question"))
     facts: dict[str, Any] = {
         "query": state.get("query", ""),
         "inventory": state["inventory"],
@@ -76,17 +108,19 @@ async def codesmith(state: WorkflowState) -> dict[str, Any]:
         "compile_failure_count": review["compile_failure_count"] if review else 0,
     }
     if review is None:
-        write(_chunk(Phase.THINK, "Drafting the report from the data"))
+        write(_chunk(Phase.THINK, f"Answering {question.understood()}, then the overview"))
+        facts["answer"], calls, words = await answer_text(state, question, write, version)
         facts["prose"] = await write_prose(facts)
     else:
-        problems = review["finding_count"]
-        write(_chunk(Phase.THINK, f"Revising the report after {problems} review findings"))
+        problems = count(review["finding_count"], "review finding")
+        write(_chunk(Phase.THINK, f"Revising the report after {problems}"))
+        facts["answer"], calls, words = await answer_text(state, question, write, version)
         prose = state.get("report_summary", {}).get("prose")
         facts["prose"] = without_numbers(prose, review["untraceable"]) if prose else None
     sections = []
     total = len(report.SECTIONS)
-    for done, (title, render) in enumerate(report.SECTIONS, start=1):
-        sections.append(await asyncio.to_thread(render, facts))
+    for done, (title, section) in enumerate(report.SECTIONS, start=1):
+        sections.append(await asyncio.to_thread(section, facts))
         write(
             _chunk(
                 Phase.PROGRESS,
@@ -99,7 +133,7 @@ async def codesmith(state: WorkflowState) -> dict[str, Any]:
     write(
         _chunk(
             Phase.RESULT,
-            f"Report draft {version} ready: {len(text.splitlines())} lines",
+            f"Report draft {version} ready: {count(len(text.splitlines()), 'line')}",
             pct=1.0,
             data={"report": text, "format": "markdown", "draft": version},
         )
@@ -107,5 +141,11 @@ async def codesmith(state: WorkflowState) -> dict[str, Any]:
     return {
         "report": text,
         "report_version": version,
-        "report_summary": {"prose": facts["prose"], "draft": version},
+        "answer_calls": calls,
+        "report_summary": {
+            "prose": facts["prose"],
+            "draft": version,
+            "answer_words": words,
+            "answer_calls": calls,
+        },
     }

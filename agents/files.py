@@ -63,6 +63,24 @@ LANGUAGES: dict[str, str] = {
     ".jpg": "Image",
     ".jpeg": "Image",
     ".gif": "Image",
+    ".webp": "Image",
+    ".ico": "Image",
+    ".po": "Gettext catalog",
+    ".pot": "Gettext catalog",
+    ".mo": "Gettext binary catalog",
+    ".woff": "Font",
+    ".woff2": "Font",
+    ".ttf": "Font",
+    ".eot": "Font",
+    ".otf": "Font",
+    ".jsx": "JavaScript",
+    ".mjs": "JavaScript",
+    ".tsx": "TypeScript",
+    ".scss": "CSS",
+    ".less": "CSS",
+    ".map": "Source map",
+    ".in": "Text",
+    ".lock": "Lock file",
 }
 OTHER = "Other"
 PYTHON_SUFFIXES = frozenset({".py"})
@@ -138,8 +156,8 @@ def python_files(root: Path) -> Iterator[FileEntry]:
     return (entry for entry in walk(root) if entry.is_python)
 
 
-def read_text(entry: FileEntry, limit: int) -> str | None:
-    """Return the file's text, or None when it is over `limit` bytes (it is then not read)."""
+def read_bytes(entry: FileEntry, limit: int) -> bytes | None:
+    """Return the file's bytes, or None when it is over `limit` bytes (it is then not read)."""
     if entry.size > limit:
         return None
     # O_NOFOLLOW: a file swapped for a symlink since it was listed is refused, not followed.
@@ -148,4 +166,11 @@ def read_text(entry: FileEntry, limit: int) -> str | None:
         data = handle.read(limit + 1)
     if len(data) > limit:  # it grew since it was listed
         return None
-    return data.decode("utf-8", errors="replace")
+    return data
+
+
+def read_text(entry: FileEntry, limit: int) -> str | None:
+    """Return the file's text (UTF-8, undecodable bytes replaced), or None when it is over
+    `limit` bytes."""
+    data = read_bytes(entry, limit)
+    return None if data is None else data.decode("utf-8", errors="replace")

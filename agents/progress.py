@@ -1,9 +1,10 @@
 """Honest, bounded progress: `pct` is items done over items to do, emitted at a steady pace.
 
-A meter emits when the whole percent it shows moves by `step` points or `interval` seconds have
-passed, and always for the last item, so a workspace of a million files gives about twenty-five
-progress events, not a million. Each emit is also where a cancelled session stops a sync node:
-the closed session refuses it with `SessionClosed`.
+A meter emits when the percent it shows moves by `step` points, or by one point once `interval`
+seconds have passed, and always for the last item: a workspace of a million files gives between
+25 and 100 progress events per agent however long it works, not a million. Each emit is also
+where a cancelled session stops a sync node: the closed session refuses it with `SessionClosed`
+(so a cancel waits at most for one percent of the work).
 """
 
 from __future__ import annotations
@@ -11,6 +12,9 @@ from __future__ import annotations
 import time
 
 from streaming import Event, Phase, emit_sync
+
+#: The least a percentage moves between two progress events, however long the work takes.
+MIN_STEP = 0.01
 
 
 class ProgressMeter:
@@ -40,10 +44,11 @@ class ProgressMeter:
         self.total = max(self.total, self.done)  # the workspace grew while we worked
         pct = self.pct
         now = time.monotonic()
+        moved = pct - self._last_pct
         due = (
             self.done >= self.total
-            or pct - self._last_pct >= self._step
-            or now - self._last_time >= self._interval
+            or moved >= self._step
+            or (now - self._last_time >= self._interval and moved >= MIN_STEP)
         )
         if due:
             self._last_pct, self._last_time = pct, now

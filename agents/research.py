@@ -15,10 +15,12 @@ from pathlib import Path
 from typing import Any, TypedDict
 
 from agents.conf import conf
+from agents.file_kinds import KINDS, kind_of
 from agents.files import FileEntry, count_files, walk
 from agents.notes import MAX_NOTES, Capped, say
 from agents.progress import ProgressMeter
 from agents.state import WorkflowState
+from agents.wording import count
 from streaming import Phase
 
 AGENT = "research"
@@ -50,6 +52,10 @@ class LanguageRow(TypedDict):
     share: float  # percent of all bytes
 
 
+def _share(part: int, whole: int) -> float:
+    return round(100 * part / whole, 1) if whole else 0.0
+
+
 class Inventory:
     """Running totals of a workspace walk, in memory that does not grow with the file count."""
 
@@ -60,6 +66,9 @@ class Inventory:
         self.lines = 0
         self.python_files = 0
         self.languages: dict[str, dict[str, int]] = defaultdict(
+            lambda: {"files": 0, "bytes": 0, "lines": 0}
+        )
+        self.kinds: dict[str, dict[str, int]] = defaultdict(
             lambda: {"files": 0, "bytes": 0, "lines": 0}
         )
         self.largest: list[tuple[int, str]] = []  # min-heap of (bytes, path)
@@ -74,11 +83,14 @@ class Inventory:
         self.files += 1
         self.bytes += entry.size
         language = self.languages[entry.language]
-        language["files"] += 1
-        language["bytes"] += entry.size
+        kind = self.kinds[kind_of(entry.path)]
+        for totals in (language, kind):
+            totals["files"] += 1
+            totals["bytes"] += entry.size
+            if lines is not None:
+                totals["lines"] += lines
         if lines is not None:
             self.lines += lines
-            language["lines"] += lines
         _push(self.largest, (entry.size, entry.path))
         if entry.is_python:
             self.python_files += 1
@@ -91,11 +103,16 @@ class Inventory:
                 "files": totals["files"],
                 "lines": totals["lines"],
                 "bytes": totals["bytes"],
-                "share": round(100 * totals["bytes"] / self.bytes, 1) if self.bytes else 0.0,
+                "share": _share(totals["bytes"], self.bytes),
             }
             for name, totals in self.languages.items()
         ]
         languages.sort(key=lambda row: (-row["bytes"], row["language"]))
+        kinds = [
+            {"kind": kind, **totals, "share": _share(totals["bytes"], self.bytes)}
+            for kind in KINDS
+            if (totals := self.kinds.get(kind))
+        ]
         return {
             "workspace": workspace,
             "files": self.files,
@@ -104,6 +121,8 @@ class Inventory:
             "python_files": self.python_files,
             "languages": languages,
             "language_count": len(languages),
+            "kinds": kinds,
+            "report_rows": int(conf.REPORT_ROWS),
             "largest_files": _ranked(self.largest),
             "largest_modules": _ranked(self.largest_modules),
             "skipped": self.skipped.items,
@@ -131,7 +150,12 @@ def take_inventory(root: Path, workspace: str) -> dict[str, Any]:
     limit = int(conf.MAX_FILE_BYTES)
     say(AGENT, Phase.THINK, f"Counting the files of workspace {workspace}")
     total = count_files(root)
-    say(AGENT, Phase.THINK, f"Taking an inventory of {total} files", data={"total": total})
+    say(
+        AGENT,
+        Phase.THINK,
+        f"Taking an inventory of {count(total, 'file')}",
+        data={"total": total},
+    )
     inventory = Inventory(limit)
     meter = ProgressMeter(AGENT, total, unit="files")
     for entry in walk(root):
@@ -160,13 +184,13 @@ def take_inventory(root: Path, workspace: str) -> dict[str, Any]:
                     if inventory.skip(entry.path, reason, entry.size):
                         say(AGENT, Phase.PROGRESS, f"Skipped {entry.path}: {reason}")
             inventory.add(entry, lines)
-        meter.advance(f"Scanned {meter.done + 1} of {meter.total} files")
+        meter.advance(f"Scanned {meter.done + 1:,} of {count(meter.total, 'file')}")
     data = inventory.as_data(workspace)
     if inventory.skipped.more:
         say(
             AGENT,
             Phase.PROGRESS,
-            f"Skipped {inventory.skipped.more} more files (see the inventory)",
+            f"Skipped {count(inventory.skipped.more, 'more file')} (see the inventory)",
         )
     return data
 
@@ -178,7 +202,7 @@ def research(state: WorkflowState) -> dict[str, Any]:
     say(
         AGENT,
         Phase.RESULT,
-        f"{data['files']} files, {data['bytes']} bytes; mostly {languages}",
+        f"{count(data['files'], 'file')}, {count(data['bytes'], 'byte')}; mostly {languages}",
         pct=1.0,
         data=data,
     )

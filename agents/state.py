@@ -18,6 +18,7 @@ class WorkflowState(TypedDict, total=False):
     """What the supervisor and the agents know about one session's job."""
 
     query: str
+    question: dict[str, Any]  # supervisor: the question it understood (kind, subject, wording)
     workspace: str  # absolute path of the resolved workspace folder
     workspace_name: str
     next: Route  # the supervisor's latest routing decision
@@ -27,4 +28,5 @@ class WorkflowState(TypedDict, total=False):
     report: str  # codesmith: the Markdown report
     report_version: int  # 1 for the first draft, 2 after one revision
     report_summary: dict[str, Any]  # codesmith: what the report contains, for the reviewer
+    answer_calls: list[dict[str, Any]]  # codesmith: the model's tool calls, for the reviewer
     review: dict[str, Any]  # reviewer: approved, findings, compile results, reviewed version

@@ -25,9 +25,9 @@ async def test_a_file_gone_since_it_was_listed_is_skipped_by_the_architect(
     (root / "b.py").unlink()  # reading it now raises FileNotFoundError, an OSError
     session = await amake_session(user)
     with bound_session(session.id):
-        parsed = await asyncio.to_thread(parse_files, entries, set(), Parsed())
+        parsed = await asyncio.to_thread(parse_files, entries, Parsed())
         await flush()
-    assert sorted(parsed.modules) == ["a", "c"]
+    assert sorted(parsed.sources) == ["a.py", "c.py"]
     reason = "unreadable (No such file or directory): not parsed"
     assert parsed.skipped.items == [{"path": "b.py", "reason": reason, "bytes": 6}]
     assert f"Skipped b.py: {reason}" in [e["msg"] for e in await astored_events(session.id)]

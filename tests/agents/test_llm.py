@@ -22,14 +22,17 @@ def answer(next_step: str, reasoning: str, confidence: float = 0.8) -> str:
 
 
 PROSE = (
-    "The sample holds 11 files, most of them Python. "
+    "The sample holds 20 files, most of them Python. "
     "It has 99 hidden plugins. "
-    "One import cycle ties the cart to pricing."
+    "Two import cycles tie the cart to pricing and the reports together."
 )
+#: A chat model without tools writes the answer from the facts it is given.
+FIRST_ANSWER = "The workspace holds 17 Python modules and 42 plugins."
+SECOND_ANSWER = "The workspace holds 17 Python modules; `shopkit.catalog` is the most imported."
 
 
 @pytest.mark.django_db(transaction=True)
-async def test_the_model_routes_the_supervisor_and_writes_codesmiths_prose(
+async def test_the_model_routes_the_supervisor_and_writes_the_answer_and_the_prose(
     amake_session, user, settings
 ):
     model = FakeListChatModel(
@@ -37,9 +40,11 @@ async def test_the_model_routes_the_supervisor_and_writes_codesmiths_prose(
             answer("research", "model: look at the files first", 0.9),
             "```json\n" + answer("architect", "model: map the imports") + "\n```",
             answer("codesmith", "model: write it up"),
+            FIRST_ANSWER,
             PROSE,
             answer("reviewer", "model: check the draft"),
             answer("codesmith", "model: fix what the reviewer found", 0.7),
+            SECOND_ANSWER,
             answer("reviewer", "model: check again"),
             "I think we are done here.",  # not JSON: the plan's move is taken instead
         ]
@@ -61,11 +66,15 @@ async def test_the_model_routes_the_supervisor_and_writes_codesmiths_prose(
         "reviewer",
         "finish",
     ]
+    question = {"kind": "overview", "subject": None, "understood": "an overview of the workspace"}
     assert made[0] == {
         "next": "research",
-        "reasoning": "model: look at the files first",
+        "reasoning": "Question understood as: an overview of the workspace. "
+        "model: look at the files first",
         "confidence": 0.9,
+        "question": question,
     }
+    assert all(d["question"] == question for d in made)
     assert made[4]["reasoning"] == "model: fix what the reviewer found"
     assert made[4]["confidence"] == 0.7
     assert "The model's answer was not one of finish." in made[6]["reasoning"]
@@ -73,12 +82,21 @@ async def test_the_model_routes_the_supervisor_and_writes_codesmiths_prose(
         e["data"]["report"] for e in events if e["agent"] == "codesmith" and e["phase"] == "result"
     ]
     assert PROSE in drafts[0]
-    first_review = next(e for e in events if e["agent"] == "reviewer" and e["phase"] == "result")
-    assert first_review["data"]["untraceable"] == ["99"]
-    # The revision keeps the model's traceable sentences and drops the one the reviewer flagged.
+    assert drafts[0].index("## Answer") < drafts[0].index("## Overview")
+    assert FIRST_ANSWER in drafts[0]
+    first_review, second_review = [
+        e["data"] for e in events if e["agent"] == "reviewer" and e["phase"] == "result"
+    ]
+    assert first_review["untraceable"] == ["99"]
+    assert [(f["kind"], f["number"]) for f in first_review["answer_findings"]] == [
+        ("untraceable_number", "42")
+    ]
+    # The revision asks the model again for the answer, and drops the prose sentence flagged.
+    assert SECOND_ANSWER in drafts[1]
+    assert "42 plugins" not in drafts[1]
     assert "99 hidden plugins" not in drafts[1]
-    assert "The sample holds 11 files, most of them Python." in drafts[1]
-    assert "One import cycle ties the cart to pricing." in drafts[1]
+    assert "The sample holds 20 files, most of them Python." in drafts[1]
+    assert second_review["approved"] is True, second_review["findings"]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -131,7 +149,10 @@ async def test_a_named_model_is_made_off_the_event_loop(settings, monkeypatch):
     monkeypatch.setattr(llm, "_init", init)  # init_chat_model would need a provider and a key
     settings.AGENTSTREAM_LLM = "provider:some-model"
     decision = await decide({})
-    assert (decision.next, decision.reasoning) == ("research", "model: go")
+    assert (decision.next, decision.reasoning) == (
+        "research",
+        "Question understood as: a question the survey's data cannot answer. model: go",
+    )
     facts = {
         "inventory": {"files": 11, "bytes": 1, "lines": 1, "languages": [], "language_count": 0},
         "graph": {"module_count": 0, "edge_count": 0, "cycle_count": 0},

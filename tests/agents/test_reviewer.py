@@ -45,7 +45,8 @@ def test_numbers_in_code_spans_and_the_quoted_query_are_not_claims():
     assert [token for _, token in numbers_in(report)] == ["3", "1,024"]
 
 
-def test_compile_failures_include_what_ast_parse_accepts(tmp_path):
+def test_compile_failures_are_what_ast_parse_accepts_and_compile_refuses(tmp_path):
+    """A file that does not even parse is the architect's to report: listed once, not twice."""
     root = make_workspace(
         tmp_path,
         "w",
@@ -58,8 +59,8 @@ def test_compile_failures_include_what_ast_parse_accepts(tmp_path):
     )
     compiled = compile_all(python_files(root), keep=10)
     failures = {f["path"]: f for f in compiled.failures.items}
-    assert set(failures) == {"script.py", "loop.py", "broken.py"}
-    assert compiled.compiled == 4
+    assert set(failures) == {"script.py", "loop.py"}
+    assert (compiled.compiled, compiled.unparsed) == (4, 1)
     assert failures["script.py"]["line"] == 2
     assert "outside function" in failures["script.py"]["message"]
 
@@ -73,7 +74,7 @@ def test_listed_compile_failures_reads_the_reports_section():
 
 
 def _broken(tmp_path, count: int):
-    files = {f"m{i:03d}.py": 'print "python 2"\n' for i in range(count)}
+    files = {f"m{i:03d}.py": "x = 1\nreturn x\n" for i in range(count)}
     return make_workspace(tmp_path, "py2", {**files, "ok.py": "x = 1\n"})
 
 
@@ -84,7 +85,7 @@ def test_compile_all_keeps_the_first_failures_in_walk_order_and_counts_them_all(
 
 
 def _report(listed: list[str], total: str | None) -> str:
-    lines = [f"- `{name}`, line 1: Missing parentheses" for name in listed]
+    lines = [f"- `{name}`, line 2: 'return' outside function" for name in listed]
     if total is not None:
         lines.append(f"{MORE}{total} files in all do not compile.")
     return "## Files that do not compile\n\nintro\n\n" + "\n".join(lines) + "\n"
@@ -128,3 +129,11 @@ async def test_a_file_gone_since_it_was_listed_is_skipped_by_the_reviewer(
     reason = "unreadable (No such file or directory): not compiled"
     assert compiled.unreadable.items == [{"path": "b.py", "reason": reason, "bytes": 6}]
     assert f"Skipped b.py: {reason}" in [e["msg"] for e in await astored_events(session.id)]
+
+
+def test_the_warnings_compiling_a_workspace_raises_are_not_failures(tmp_path):
+    """`is` with a literal warns (SyntaxWarning), an invalid escape too (DeprecationWarning);
+    with warnings as errors, as in these tests, compile() would raise them as SyntaxErrors."""
+    root = make_workspace(tmp_path, "w", {"a.py": "x = 1\nprint(x is 1)\n", "b.py": "s = '\\d'\n"})
+    compiled = compile_all(python_files(root), keep=10)
+    assert (compiled.compiled, compiled.failures.count, compiled.unparsed) == (2, 0, 0)

@@ -112,20 +112,34 @@ async def test_pct_is_items_done_over_items_to_do(amake_session, user):
 async def test_research_and_architect_report_the_real_inventory_and_graph(amake_session, user):
     _ended, events = await run(amake_session, user)
     inventory = results(events, "research")[0]["data"]
-    assert inventory["files"] == 11
-    assert inventory["python_files"] == 8
+    assert inventory["files"] == 20
+    assert inventory["python_files"] == 17
     assert inventory["bytes"] == sum(p.stat().st_size for p in SAMPLE.rglob("*") if p.is_file())
     languages = {row["language"]: row["files"] for row in inventory["languages"]}
-    assert languages == {"Python": 8, "Markdown": 1, "CSV": 1, "TOML": 1}
-    assert inventory["largest_modules"][0]["path"] == "shopkit/cli.py"
+    assert languages == {"Python": 17, "Markdown": 1, "CSV": 1, "TOML": 1}
+    kinds = {row["kind"]: row["files"] for row in inventory["kinds"]}
+    assert kinds == {"Python": 16, "tests": 1, "docs": 1, "data": 1, "configuration": 1}
+    assert inventory["largest_modules"][0]["path"] == "src/shopkit_reports/summary.py"
     graph = results(events, "architect")[0]["data"]
-    assert graph["module_count"] == 8
-    assert graph["cycles"] == [["shopkit.cart", "shopkit.pricing"]]
+    assert (graph["module_count"], graph["namespace_count"]) == (17, 3)
+    assert graph["cycles"] == [
+        {
+            "size": 3,
+            "modules": [
+                "shopkit_reports.export",
+                "shopkit_reports.formats.table",
+                "shopkit_reports.summary",
+            ],
+        },
+        {"size": 2, "modules": ["shopkit.cart", "shopkit.pricing"]},
+    ]
+    assert graph["import_time_cycle_count"] == 0  # each cycle closes in a function or for types
     busiest = {m["name"]: (m["fan_in"], m["fan_out"]) for m in graph["modules"]}
-    assert busiest["shopkit.cart"] == (5, 2)
-    assert busiest["shopkit.catalog"] == (5, 0)
+    assert busiest["shopkit.cart"] == (6, 2)
+    assert busiest["shopkit.catalog"] == (7, 0)
     assert graph["parse_errors"] == []
-    assert [p["name"] for p in graph["third_party"]] == []
+    assert [p["name"] for p in graph["third_party"]] == ["tabulate", "yaml"]
+    assert graph["source_roots"] == ["src"]
 
 
 async def test_a_clean_workspace_is_approved_at_the_first_draft(
@@ -161,7 +175,7 @@ async def test_two_sessions_at_once_each_get_their_own_sync_agents_events(
     first = await amake_session(user, workspace="sample")
     second = await amake_session(user, workspace="tiny")
     await asyncio.gather(launch(first.id), launch(second.id))
-    for session, files in ((first, 11), (second, 1)):
+    for session, files in ((first, 20), (second, 1)):
         assert (await wait_for_status(session.id)).status == "completed"
         events = await astored_events(session.id)
         assert_well_formed(events, "completed")
@@ -253,7 +267,7 @@ async def test_codesmith_custom_stream_events_keep_their_order_before_the_next_d
                     break
                 block.append(later)
             phases = [e["phase"] for e in block]
-            assert phases == ["think", *["progress"] * 9, "result"]
+            assert phases == ["think", *["progress"] * 11, "result"]
             pcts = [e["pct"] for e in block if e["phase"] == "progress"]
             assert pcts == sorted(pcts)
             assert pcts[-1] == 1.0
@@ -305,12 +319,16 @@ def _result(events: list[dict], agent: str) -> list[dict]:
     return [e["data"] for e in events if e["agent"] == agent and e["phase"] == "result"]
 
 
-async def test_thousands_of_files_that_do_not_parse_keep_every_event_small(
+async def test_thousands_of_broken_files_keep_every_event_small_and_are_listed_once(
     amake_session, user, workspace_root
 ):
-    count = 1500
-    names = [f"{LONG}_{i:04d}.py" for i in range(count)]
-    files = {name: f'print "line {i}"\n' for i, name in enumerate(names)}
+    """750 files of Python 2 (they do not parse) and 750 with a `return` at module level (they
+    parse, but do not compile): each is reported once, in its own section, with its line."""
+    count = 750
+    unparsable = [f"{LONG}_p{i:04d}.py" for i in range(count)]
+    uncompilable = [f"{LONG}_q{i:04d}.py" for i in range(count)]
+    files = {name: f'x = 1\nprint "line {i}"\n' for i, name in enumerate(unparsable)}
+    files |= {name: f"x = {i}\nreturn x\n" for i, name in enumerate(uncompilable)}
     make_workspace(workspace_root, "legacy", {**files, "ok.py": "x = 1\n"})
     session = await amake_session(user, workspace="legacy")
     await launch(session.id)
@@ -328,19 +346,24 @@ async def test_thousands_of_files_that_do_not_parse_keep_every_event_small(
     assert f"{count - MAX_NOTES} more files do not parse (counted in the result)" in notes
     (graph,) = _result(events, "architect")
     assert graph["parse_error_count"] == count
-    assert [e["path"] for e in graph["parse_errors"]] == names[:ROWS]
+    assert [(e["path"], e["line"]) for e in graph["parse_errors"]] == [
+        (name, 2) for name in unparsable[:ROWS]
+    ]
 
     first, second = _result(events, "reviewer")
     assert first["compile_failure_count"] == count
-    assert [f["path"] for f in first["compile_failures"]] == names[:ROWS]
+    assert [(f["path"], f["line"]) for f in first["compile_failures"]] == [
+        (name, 2) for name in uncompilable[:ROWS]
+    ]
     kinds = [f["kind"] for f in first["findings"]]
     assert kinds == ["compile_failure_missing"] * ROWS + ["compile_count_wrong"]
     assert first["finding_count"] == ROWS + 1
     assert second["approved"] is True, second["findings"]
     report = _result(events, "codesmith")[-1]["report"]
-    assert f"{MORE}1,500 files in all do not parse." in report
-    assert f"{MORE}1,500 files in all do not compile." in report
-    assert listed_compile_failures(report) == set(names[:ROWS])
+    assert f"{MORE}750 files in all do not parse." in report
+    assert f"{MORE}750 files in all do not compile." in report
+    assert listed_compile_failures(report) == set(uncompilable[:ROWS])
+    assert "line 0" not in report
     assert events[-1]["data"]["findings"] == 0
 
 

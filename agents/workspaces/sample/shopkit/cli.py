@@ -16,7 +16,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--catalog", type=Path, required=True)
     parser.add_argument("--cart", type=Path, help="a saved cart to start from")
     parser.add_argument("--coupon")
-    parser.add_argument("actions", nargs="*", help="add SKU QTY | remove SKU | total | save PATH")
+    parser.add_argument(
+        "actions", nargs="*", help="add SKU QTY | remove SKU | total | wrap | save PATH"
+    )
     args = parser.parse_args(argv)
     catalog = Catalog.from_csv(args.catalog)
     cart = storage.load(args.cart, catalog) if args.cart else Cart()
@@ -33,6 +35,10 @@ def main(argv: list[str] | None = None) -> int:
             storage.save(cart, Path(actions.pop(0)))
         elif verb == "total":
             print(f"{cart.total_cents() / 100:.2f}")
+        elif verb == "wrap":
+            from shopkit_ext import gift_wrap  # a plug-in, imported only when it is used
+
+            print(f"{gift_wrap.wrap(cart) / 100:.2f}")
         else:
             print(f"unknown action {verb!r}", file=sys.stderr)
             return 2

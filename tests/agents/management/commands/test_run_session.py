@@ -38,7 +38,10 @@ def test_run_session_prints_decisions_then_the_report_path_and_replay_url(report
         "reviewer",
         "finish",
     ]
-    assert "(confidence 1.00): Nothing is known about the workspace yet." in decisions[0]
+    assert decisions[0].endswith(
+        "(confidence 1.00): Question understood as: an overview of the workspace. "
+        "Nothing is known about the workspace yet."
+    )
     assert "session completed: Session completed" in lines
     report = report_dir / f"{session.id}.md"
     assert lines[-2] == f"Report: {report.resolve()}"

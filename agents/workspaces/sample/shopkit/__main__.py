@@ -1,0 +1,5 @@
+"""`python -m shopkit`: the command line."""
+
+from shopkit.cli import main
+
+raise SystemExit(main())
