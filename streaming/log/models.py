@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -36,6 +37,16 @@ class SessionQuerySet(models.QuerySet["Session"]):
     def newest_first(self) -> SessionQuerySet:
         return self.order_by("-created_at", "-id")
 
+    def prunable(self, ended_before: datetime) -> SessionQuerySet:
+        """Return the sessions retention may prune: ended before `ended_before`, not pruned yet.
+
+        A session that has not ended (pending, running, or any status without `ended_at`) is
+        never among them, however old it is.
+        """
+        return self.filter(
+            status__in=ENDED_STATUSES, ended_at__lt=ended_before, pruned_at__isnull=True
+        )
+
 
 class Session(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -53,6 +64,9 @@ class Session(models.Model):
     ended_at = models.DateTimeField(null=True, blank=True)
     last_seq = models.BigIntegerField(default=0)
     share_token = models.CharField(max_length=64, unique=True, default=new_share_token)
+    # Set by retention (`streaming.log.retention`) when the session's events were deleted: the
+    # row stays as a tombstone, so its URLs can answer "gone" rather than "not found".
+    pruned_at = models.DateTimeField(null=True, blank=True)
 
     objects = SessionQuerySet.as_manager()
 
@@ -70,6 +84,11 @@ class Session(models.Model):
     @property
     def is_ended(self) -> bool:
         return self.status in ENDED_STATUSES
+
+    @property
+    def is_pruned(self) -> bool:
+        """Return True if retention deleted this session's events (it is a tombstone)."""
+        return self.pruned_at is not None
 
 
 class EventQuerySet(models.QuerySet["Event"]):
@@ -93,7 +112,8 @@ WIRE_FIELDS = ("session_id", "seq", "ts", "t", "agent", "phase", "msg", "pct", "
 
 
 class Event(models.Model):
-    """One stored event. Rows are an audit log: the application never updates or deletes one."""
+    """One stored event. Rows are an audit log: never updated, and deleted only by retention,
+    with the whole log of a session that ended long enough ago (`streaming.log.retention`)."""
 
     id = models.BigAutoField(primary_key=True)
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="events")

@@ -3,7 +3,9 @@
 The owner and staff users may read and control a session; a share token (``?token=``) grants
 reading that one session, never control. Sessions are looked up by id and the token compared in
 constant time, so neither a query nor a comparison tells a guesser how close they came. (Share
-tokens ride in URLs: `streaming.site.redaction` keeps them out of the logs.)
+tokens ride in URLs: `streaming.site.redaction` keeps them out of the logs.) A pruned session
+(docs/protocol.md, "Retention") is still found: its `Access` says it is `gone`, so a caller who
+may read it gets 410 / close code 4410 rather than 404, and anyone else still gets nothing.
 """
 
 from __future__ import annotations
@@ -30,6 +32,11 @@ class Access:
 
     session: Session
     can_control: bool
+
+    @property
+    def gone(self) -> bool:
+        """Return True if the session was pruned: its events are gone, only its row is left."""
+        return self.session.pruned_at is not None
 
     @property
     def shows_token(self) -> bool:
@@ -64,7 +71,8 @@ def access_to(session: Session, user: User | None, token: str | None = None) -> 
 
 
 def get_access(session_id: Any, user: User | None, token: str | None = None) -> Access | None:
-    """Load the session `session_id` (any value: non-UUIDs find nothing) and return access."""
+    """Load the session `session_id` (any value: non-UUIDs find nothing) and return access
+    (a pruned session too: check `Access.gone`)."""
     sid = session_id if isinstance(session_id, uuid.UUID) else parse_session_id(session_id)
     if sid is None:
         return None
