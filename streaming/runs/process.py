@@ -63,8 +63,12 @@ class Runner:
             return
         self._started = True
         if self.layer is not None:
-            self.channel = await self.layer.new_channel()
-            self._background.append(asyncio.create_task(self._listen(), name="runner-listen"))
+            try:  # the cancel channel; without it a cancel still arrives through the database
+                self.channel = await asyncio.wait_for(self.layer.new_channel(), 1.0)
+            except Exception as exc:
+                outages.channel_layer.failed(exc)
+            else:
+                self._background.append(asyncio.create_task(self._listen(), name="runner-listen"))
         self._background.append(asyncio.create_task(self._maintain(), name="runner-maintain"))
 
     async def stop(self) -> None:

@@ -68,6 +68,7 @@ class Doorbell:
             outages.channel_layer.failed(exc)
         else:
             self.joined_at = time.monotonic()
+            outages.channel_layer.recovered()
 
     async def close(self) -> None:
         """Stop listening, leave the group and release the channel; never raises."""
@@ -105,6 +106,7 @@ class Doorbell:
                 while True:
                     assert self.channel is not None
                     message = await self.layer.receive(self.channel)
+                    outages.channel_layer.recovered()  # a message came: the layer is back
                     if message.get("type") == EVENTS_MESSAGE:
                         self.ring(message)
             except asyncio.CancelledError:

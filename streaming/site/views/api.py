@@ -94,7 +94,10 @@ def session_endpoint(method: str, *, control: bool = False) -> Callable[[Session
                     raise
                 if not isinstance(exc, outages.Unavailable):
                     outages.database.failed(exc)  # a fast, clear answer while it is down
-                return error_response(503, "unavailable", "the database is unavailable; retry")
+                response = error_response(503, "unavailable", "the database is unavailable; retry")
+                # Logged once as the outage's WARNING; Django would log every 503 at ERROR.
+                response._has_been_logged = True  # type: ignore[attr-defined]
+                return response
             if access is None or (control and not access.can_control):
                 return not_found()
             return await view(request, access)
