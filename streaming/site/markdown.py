@@ -4,7 +4,7 @@ Agent text is untrusted (it may come from a language model or from file names), 
 the Markdown is escaped to text before rendering, and the rendered HTML then goes through nh3
 (a maintained sanitiser) with an allow-list of the tags Markdown produces. `render_report` holds
 the project's only `mark_safe`; pages fetch its output from
-`streaming.site.views.pages.session_report`.
+`streaming.site.views.report` (the fragment and the Markdown).
 """
 
 from __future__ import annotations

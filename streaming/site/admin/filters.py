@@ -18,10 +18,13 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.text import Truncator
 
+from streaming.log.models import Session
 from streaming.runs.workflows import all_lanes
 
 NO_AGENT = "-"
+SESSION_LABEL_CHARS = 60
 
 
 #: Filter titles for fields whose names are terse.
@@ -57,14 +60,25 @@ class AgentFilter(admin.SimpleListFilter):
 
 
 class SessionFilter(admin.SimpleListFilter):
-    """Filter events by session (`?session=<id>`, from a session's admin page); no list of all."""
+    """Filter events by session (`?session=<id>`, from a session's admin page); no list of all.
+
+    The chosen session shows by its query (one lookup by primary key), not by its id.
+    """
 
     title = "session"
     parameter_name = "session"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
         value = self.value()
-        return [(value, f"{value[:8]}…")] if value else []
+        if not value:
+            return []
+        try:
+            query = Session.objects.filter(pk=uuid.UUID(value)).values_list("query", flat=True)
+            text = query.first()
+        except ValueError:
+            text = None
+        label = Truncator(text).chars(SESSION_LABEL_CHARS) if text else f"{value[:8]}…"
+        return [(value, label)]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         value = self.value()

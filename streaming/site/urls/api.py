@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from streaming.site.views import api, export, health, stream
+from streaming.site.views import api, export, health, share, stream
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("api/sessions/", api.sessions_collection, name="api-sessions"),
@@ -16,6 +16,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/sessions/<str:session_id>/events/", api.session_events, name="api-session-events"),
     path("api/sessions/<str:session_id>/stream/", stream.session_stream, name="api-session-stream"),
     path("api/sessions/<str:session_id>/cancel/", api.session_cancel, name="api-session-cancel"),
+    path(
+        "api/sessions/<str:session_id>/share-token/",
+        share.session_share_token,
+        name="api-session-share-token",
+    ),
     path(
         "api/sessions/<str:session_id>/export.jsonl",
         export.session_export,

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.views.csrf import csrf_failure as django_csrf_failure
+from django.shortcuts import render
 
 JSON_PREFIXES = ("/api/", "/events", "/healthz")
 
@@ -55,8 +56,22 @@ def error_response(
     return response
 
 
+def error_page(
+    request: HttpRequest, status: int, *, title: str | None = None, detail: str | None = None
+) -> HttpResponse:
+    """Return the site's error page for `status` (its 400, 403 or 404 template, else 404's)."""
+    template = f"{status}.html" if status in (400, 403, 404) else "404.html"
+    context = {"status": status, "title": title, "detail": detail}
+    response = render(request, template, context, status=status)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    """``CSRF_FAILURE_VIEW``: 403 `csrf` as JSON on the API paths, Django's page elsewhere."""
+    """``CSRF_FAILURE_VIEW``: 403 `csrf` as JSON on the API paths, the site's 403 page elsewhere."""
     if is_json_path(request.path):
         return error_response(403, "csrf", f"CSRF verification failed: {reason}")
-    return django_csrf_failure(request, reason=reason)
+    detail = "The page was open too long or its cookie is missing: reload it and try again."
+    if settings.DEBUG:
+        detail += f" (Django: {reason})"
+    return error_page(request, 403, title="This form has expired", detail=detail)

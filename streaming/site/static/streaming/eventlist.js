@@ -1,5 +1,6 @@
 // A list of event rows in a scrolling viewport, for the live page and the replay. Rows have one
-// fixed height, so the list knows where each row is without rendering it: up to `fullUpTo` rows
+// fixed height (the stylesheet's `--row-h` on the viewport: taller two-line rows on a phone), so
+// the list knows where each row is without rendering it: up to `fullUpTo` rows
 // all are in the DOM; past that only the rows in view (and a margin) are, each still carrying its
 // `data-seq` (each seq once), and scrolling renders the others. Rows are added and removed at the
 // edges of the rendered range, never all rebuilt while the range moves.
@@ -12,13 +13,13 @@ export class VirtualList {
    * `viewport` is the scrolling element; `rows` the <ol> inside its spacer (the ol's parent).
    * `itemAt(k)` returns the k-th event of the list; `lanes` (lanes.js) names and colours agents.
    */
-  constructor(viewport, rows, { itemAt, lanes, rowHeight = 30, fullUpTo = 0 }) {
+  constructor(viewport, rows, { itemAt, lanes, fullUpTo = 0 }) {
     this.viewport = viewport;
     this.rows = rows;
     this.spacer = rows.parentElement;
     this.itemAt = itemAt;
     this.lanes = lanes;
-    this.rowHeight = rowHeight;
+    this.rowHeight = this.measure();
     this.fullUpTo = fullUpTo;
     this.count = 0;
     this.from = 0; // the rendered range of indices: [from, to)
@@ -30,6 +31,27 @@ export class VirtualList {
       this.follow = this.atBottom();
       this.draw();
     });
+    window.addEventListener("resize", () => {
+      const height = this.measure();
+      if (height === this.rowHeight) return;
+      this.rowHeight = height;
+      this.draw();
+    });
+  }
+
+  /** The row height the stylesheet gives this viewport now (px). */
+  measure() {
+    return parseFloat(getComputedStyle(this.viewport).getPropertyValue("--row-h")) || 30;
+  }
+
+  /** Scroll so that row `index` is in view (and stop following the newest row). */
+  scrollTo(index) {
+    const top = index * this.rowHeight;
+    const { scrollTop, clientHeight } = this.viewport;
+    this.follow = false;
+    if (top < scrollTop) this.viewport.scrollTop = top;
+    else if (top + this.rowHeight > scrollTop + clientHeight) this.viewport.scrollTop = top + this.rowHeight - clientHeight;
+    this.draw();
   }
 
   atBottom() {
@@ -112,5 +134,31 @@ export class VirtualList {
       made.push(row);
     }
     return made;
+  }
+}
+
+/**
+ * What an empty list says: its page's own hint (how to start), or, when filters are set, that
+ * nothing matches them, up to the playhead or at all.
+ */
+export class ListHint {
+  constructor(node) {
+    this.node = node;
+    this.start = node.textContent;
+  }
+
+  /** `count`: rows listed; `later`: matches after the playhead (null: no filter is set). */
+  draw(count, later) {
+    this.node.hidden = count > 0;
+    if (count > 0) return;
+    if (later === null) {
+      this.node.dataset.state = "start";
+      this.node.textContent = this.start;
+      return;
+    }
+    this.node.dataset.state = "no-match";
+    this.node.textContent = later
+      ? `No matching events up to the playhead; ${later.toLocaleString()} later on (press → or End).`
+      : "No events match these filters.";
   }
 }

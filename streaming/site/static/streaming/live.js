@@ -2,12 +2,19 @@
 // WebSocket (docs/protocol.md). Every event is applied once, in seq order: older seqs are dropped,
 // a jump is filled from the events API first. A dropped socket reconnects with backoff from the
 // last seq; close codes 4404 (no access) and 4400 (refused cursor) stop it. The list keeps every
-// event: all rows in the DOM up to FULL_ROWS, past that the rows in view (eventlist.js).
+// event: all rows in the DOM up to FULL_ROWS, past that the rows in view (eventlist.js). Around
+// the list, the page is a dashboard of the run (board.js, dashboard.js); a row clicked shows its
+// details as on the replay (cards.js).
+import { LaneBoard } from "./board.js";
+import { DecisionList, DetailCard } from "./cards.js";
+import { Dashboard } from "./dashboard.js";
 import { VirtualList } from "./eventlist.js";
+import { onKey } from "./keys.js";
 import { Lanes } from "./lanes.js";
+import { ReportCard } from "./report.js";
+import { wireShare } from "./share.js";
 import {
-  DecisionList, EventLog, LaneBoard, TERMINAL, fetchEvents, isReport, readConfig, setStatus,
-  showReport, statusAfter,
+  EventLog, TERMINAL, fetchEvents, isReport, parseTs, readConfig, setStatus, statusAfter,
 } from "./timeline.js";
 
 const FULL_ROWS = 5000; // up to this many events, every row is in the DOM
@@ -16,18 +23,30 @@ const SILENT_LIMIT_MS = 50000; // no frame at all for this long: the socket is p
 const BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 15000];
 
 const config = readConfig();
+const $ = (id) => document.getElementById(id);
 const lanes = new Lanes(config.lanes);
 const log = new EventLog();
-const list = new VirtualList(document.getElementById("events-viewport"), document.getElementById("events"), {
+const list = new VirtualList($("events-viewport"), $("events"), {
   itemAt: (k) => log.events[k], lanes, fullUpTo: FULL_ROWS,
 });
-const countNode = document.getElementById("event-count");
-const statusNode = document.getElementById("session-status");
-const stateNode = document.getElementById("connection-state");
-const reportNode = document.getElementById("report");
-const cancelButton = document.getElementById("cancel-button");
-const board = new LaneBoard(document.getElementById("lanes"), lanes);
-const decisions = new DecisionList(document.getElementById("decisions"), { lanes });
+const countNode = $("event-count");
+const statusNode = $("session-status");
+const stateNode = $("connection-state");
+const cancelButton = $("cancel-button");
+const board = new LaneBoard($("lanes"), lanes);
+const decisions = new DecisionList($("decisions"), { lanes });
+const dashboard = new Dashboard({
+  board, progress: $("overall-progress"), progressText: $("overall-text"), elapsed: $("elapsed"),
+  quiet: $("quiet"), banner: $("session-banner"), status: config.status,
+});
+const detail = new DetailCard({ container: $("event-detail"), copyButton: $("detail-copy"), copied: $("detail-copied") });
+const report = new ReportCard({
+  node: $("report"), actions: $("report-actions"), copyButton: $("report-copy"),
+  download: $("report-download"), copied: $("report-copied"), reportUrl: config.reportUrl,
+  markdownUrl: config.reportMarkdownUrl, label: config.reportLabel,
+});
+let status = config.status;
+let selectedSeq = null;
 
 let socket = null;
 let attempts = 0;
@@ -52,6 +71,7 @@ function apply(event, { history = false } = {}) {
   board.update(event);
   decisions.add(event);
   const next = statusAfter(event);
+  dashboard.update(event, next || status);
   if (next) updateStatus(next);
   if (isReport(event, config.reportAgent)) {
     pendingReportSeq = event.seq;
@@ -60,21 +80,37 @@ function apply(event, { history = false } = {}) {
 }
 
 function updateStatus(next) {
+  status = next;
   setStatus(statusNode, next);
+  dashboard.setStatus(next);
   if (!TERMINAL.has(next)) return;
-  if (cancelButton) cancelButton.disabled = true;
+  if (cancelButton) { // nothing left to cancel: no "Cancelling…" either
+    cancelButton.disabled = true;
+    cancelButton.textContent = "Cancel";
+    cancelButton.title = `The session has ${next === "completed" ? "completed" : next === "failed" ? "failed" : "been cancelled"}`;
+  }
   const waiting = document.querySelector("#lanes [data-placeholder]");
   if (waiting) waiting.textContent = "No agent ran in this session.";
+  if (!pendingReportSeq) report.ended(next);
 }
 
 async function loadReport() {
   if (!pendingReportSeq) return;
-  const seq = pendingReportSeq;
   try {
-    await showReport(reportNode, config.reportUrl, seq);
+    await report.show(pendingReportSeq);
   } catch (error) {
     console.warn("report", error);
   }
+}
+
+/** Show the details of event `seq` in the card beside the list, and mark its row. */
+function select(seq) {
+  const index = log.indexOfSeq(seq);
+  if (index < 0) return;
+  selectedSeq = seq;
+  const first = log.events[0];
+  detail.show(log.events[index], first ? parseTs(first.ts) : undefined);
+  list.mark("selected", seq);
 }
 
 /** Apply events that arrived in a frame, filling any gap from the API first. */
@@ -172,7 +208,7 @@ async function handle(frame, ws) {
     await receive(frame.events);
   } else if (frame.type === "end") {
     if (frame.last_seq > log.lastSeq) await fill(frame.last_seq);
-    updateStatus(frame.status);
+    if (frame.status !== status) updateStatus(frame.status);
     stopped = true;
     setState("ended", `Session ${frame.status}`);
     if (ws.readyState === WebSocket.OPEN) ws.close(1000, "ended");
@@ -192,14 +228,31 @@ async function cancel() {
     });
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
   } catch (error) {
-    cancelButton.disabled = false;
+    cancelButton.disabled = TERMINAL.has(status);
     cancelButton.textContent = "Cancel";
     console.warn("cancel", error);
   }
 }
 
+function step(direction) {
+  if (!log.length) return;
+  const index = selectedSeq === null ? (direction > 0 ? 0 : log.length - 1)
+    : Math.max(0, Math.min(log.length - 1, log.indexOfSeq(selectedSeq) + direction));
+  list.follow = false;
+  list.scrollTo(index);
+  select(log.events[index].seq);
+}
+
 async function start() {
   if (cancelButton) cancelButton.addEventListener("click", cancel);
+  $("events").addEventListener("click", (event) => {
+    const row = event.target.closest("[data-seq]");
+    if (row) select(Number(row.dataset.seq));
+  });
+  const sharing = wireShare(config);
+  if (sharing) onKey("s", () => { sharing.share(); });
+  onKey("j", () => step(1));
+  onKey("k", () => step(-1));
   window.addEventListener("online", () => {
     if (!socket && !stopped) connect();
   });

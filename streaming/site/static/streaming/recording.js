@@ -30,6 +30,7 @@ export class Recording {
     this.agents = new Map(); // agent -> {indices, pctIndices}; "session" -> null (no lane)
     this.reportIndices = [];
     this.decisionIndices = [];
+    this.firstWork = -1; // the index of the first event an agent emitted (-1: none yet)
     this.filter = null; // {agent, phase, text}, or null for none
     this.matches = null; // indices of the events that pass the filter, or null for none
   }
@@ -45,6 +46,16 @@ export class Recording {
   /** The time from the first event to the last, in ms. */
   get total() {
     return this.times.length ? this.times[this.times.length - 1] : 0;
+  }
+
+  /** When the first agent acted, in ms since the first event (0 before any did). */
+  get workStart() {
+    return this.firstWork < 0 ? 0 : this.times[this.firstWork];
+  }
+
+  /** How many events after position `pos` pass the filter (0 without one). */
+  matchesAfter(pos) {
+    return this.matches === null ? 0 : this.matches.length - upperBound(this.matches, pos);
   }
 
   /** Add a page of events (already seen ones are skipped). Return what they tell. */
@@ -64,6 +75,7 @@ export class Recording {
         news.agents.push(who);
       }
       const info = this.agents.get(who);
+      if (info && this.firstWork < 0) this.firstWork = i;
       if (info) {
         info.indices.push(i);
         if (event.pct !== null && event.pct !== undefined) info.pctIndices.push(i);

@@ -1,16 +1,19 @@
 // The replay: the stored timeline played back with its real relative timing. Events load in
 // pages into a `Recording` (never all into the DOM): the list renders only the rows in view
 // (eventlist.js), the lanes view draws one bar per run of a phase (gantt.js), the playhead moves
-// as player.js says. `#seq=N` deep-links the playhead.
-import { VirtualList } from "./eventlist.js";
+// as player.js says, the lanes zoom and pan (zoom.js). `#seq=N` deep-links the playhead.
+import { DecisionList, DetailCard } from "./cards.js";
+import { DeepLink } from "./deeplink.js";
+import { ListHint, VirtualList } from "./eventlist.js";
 import { Gantt } from "./gantt.js";
+import { onKey } from "./keys.js";
 import { Lanes } from "./lanes.js";
 import { Player } from "./player.js";
 import { Recording, upperBound } from "./recording.js";
-import {
-  DecisionList, TERMINAL, el, fetchEvents, formatSpan, readConfig, renderDetail, setStatus,
-  showReport,
-} from "./timeline.js";
+import { ReportCard } from "./report.js";
+import { wireShare } from "./share.js";
+import { TERMINAL, el, fetchEvents, formatSpan, readConfig, setStatus } from "./timeline.js";
+import { Zoom } from "./zoom.js";
 
 const PAGE = 5000; // the events API's cap
 const POLL_MS = 2000; // a session still running: look for more events this often
@@ -23,19 +26,29 @@ const ui = {
   scrubber: $("scrubber"), loadState: $("load-state"), status: $("session-status"),
   viewport: $("replay-list"), list: $("events"), count: $("event-count"),
   agent: $("filter-agent"), phase: $("filter-phase"), search: $("filter-search"),
-  detail: $("event-detail"), report: $("report"), hint: $("list-hint"), lanes: $("gantt-rows"),
+  hint: $("list-hint"), lanes: $("gantt-rows"), gantt: $("gantt"),
 };
-// What the report card shows before the playhead reaches a report: the page's own text.
-const waitingForReport = Array.from(ui.report.childNodes, (node) => node.cloneNode(true));
+const hint = new ListHint(ui.hint);
 const lanes = new Lanes(config.lanes);
 const recording = new Recording(config.reportAgent);
 const state = {
-  loaded: false, status: config.status, selectedSeq: null, pendingSeq: null,
-  shownReport: -1, shownDecisions: -1,
+  loaded: false, status: config.status, selectedSeq: null, shownReport: -1, shownDecisions: -1,
 };
 const decisions = new DecisionList($("decisions"), { lanes });
-const gantt = new Gantt({ axis: $("gantt-axis"), rows: ui.lanes, playhead: $("gantt-playhead"), lanes });
+const gantt = new Gantt({
+  axis: $("gantt-axis"), rows: ui.lanes, playhead: $("gantt-playhead"), note: $("gantt-note"), lanes,
+});
+const zoom = new Zoom({
+  view: ui.gantt, level: $("zoom-level"), onChange: (z) => drawLanes(z),
+  buttons: { zoomIn: $("zoom-in"), zoomOut: $("zoom-out"), fit: $("zoom-fit") },
+});
 const list = new VirtualList(ui.viewport, ui.list, { itemAt: (k) => recording.listed(k), lanes });
+const detail = new DetailCard({ container: $("event-detail"), copyButton: $("detail-copy"), copied: $("detail-copied") });
+const report = new ReportCard({
+  node: $("report"), actions: $("report-actions"), copyButton: $("report-copy"),
+  download: $("report-download"), copied: $("report-copied"), reportUrl: config.reportUrl,
+  markdownUrl: config.reportMarkdownUrl, label: config.reportLabel,
+});
 const player = new Player(recording, {
   speed: () => Number(ui.speed.value) || 1,
   skipIdle: () => ui.skipIdle.checked,
@@ -45,7 +58,20 @@ const player = new Player(recording, {
     ui.play.textContent = playing ? "Pause" : "Play";
     ui.play.setAttribute("aria-pressed", String(playing));
     ui.player.dataset.playing = String(playing);
-    if (!playing) writeHash();
+    if (!playing) link.write(player.pos);
+  },
+});
+const link = new DeepLink({
+  recording,
+  loaded: () => state.loaded,
+  goTo: (index) => {
+    if (index < 0) {
+      seek(-1, { fromUser: false });
+      return;
+    }
+    player.pause();
+    seek(index, { fromUser: false });
+    select(recording.events[index]);
   },
 });
 
@@ -97,9 +123,14 @@ async function poll() {
 function onGrowth() {
   ui.scrubber.max = String(recording.length);
   ui.play.disabled = recording.length === 0;
-  gantt.draw(recording);
-  resolvePendingSeq();
+  drawLanes();
+  link.resolve();
   render();
+}
+
+function drawLanes(z = zoom.zoom) {
+  gantt.draw(recording, z);
+  gantt.moveTo(recording, player.pos, player.clock);
 }
 
 // -- moving the playhead ---------------------------------------------------------------------
@@ -108,7 +139,7 @@ function onGrowth() {
 function seek(index, { fromUser = true } = {}) {
   list.follow = true;
   player.seek(index);
-  if (fromUser) writeHash();
+  if (fromUser) link.write(player.pos);
 }
 
 function step(direction, count = 1) {
@@ -124,42 +155,6 @@ function play() {
   player.play();
 }
 
-// -- deep links ------------------------------------------------------------------------------
-
-function writeHash() {
-  const seq = player.pos >= 0 ? recording.events[player.pos].seq : 0;
-  history.replaceState(null, "", `${location.pathname}${location.search}#seq=${seq}`);
-}
-
-function readHash() {
-  const match = /^#seq=(\d+)$/.exec(location.hash);
-  return match ? Number(match[1]) : null;
-}
-
-function resolvePendingSeq() {
-  const seq = state.pendingSeq;
-  if (seq === null) return;
-  if (seq === 0) {
-    state.pendingSeq = null;
-    seek(-1, { fromUser: false });
-    return;
-  }
-  const index = recording.indexOfSeq(seq);
-  if (index >= 0) {
-    state.pendingSeq = null;
-    player.pause();
-    seek(index, { fromUser: false });
-    select(recording.events[index]);
-  } else if (state.loaded && seq > recording.lastSeq) {
-    state.pendingSeq = null;
-  }
-}
-
-function onHash() {
-  state.pendingSeq = readHash();
-  resolvePendingSeq();
-}
-
 // -- drawing ---------------------------------------------------------------------------------
 
 function render() {
@@ -170,7 +165,8 @@ function render() {
   ui.position.textContent = `#${seq} of ${recording.lastSeq}`;
   ui.player.dataset.playhead = String(seq);
   drawList();
-  gantt.moveTo(recording, pos, clock);
+  const fraction = gantt.moveTo(recording, pos, clock);
+  if (player.playing) zoom.follow(fraction);
   drawDecisions();
   drawReport();
 }
@@ -182,7 +178,7 @@ function drawList({ reset = false } = {}) {
   list.mark("selected", state.selectedSeq);
   list.draw();
   ui.count.textContent = `${count.toLocaleString()}${recording.matches === null ? "" : " matching"}`;
-  ui.hint.hidden = count > 0;
+  hint.draw(count, recording.matches === null ? null : recording.matchesAfter(player.pos));
 }
 
 function drawDecisions() {
@@ -201,17 +197,15 @@ function drawReport() {
   if (index === state.shownReport) return;
   state.shownReport = index;
   if (index < 0) {
-    ui.report.dataset.state = "empty";
-    ui.report.replaceChildren(...waitingForReport.map((node) => node.cloneNode(true)));
+    report.clear();
     return;
   }
-  showReport(ui.report, config.reportUrl, recording.events[index].seq)
-    .catch((error) => console.warn("report", error));
+  report.show(recording.events[index].seq).catch((error) => console.warn("report", error));
 }
 
 function select(event) {
   state.selectedSeq = event.seq;
-  renderDetail(ui.detail, event, recording.t0 ?? undefined);
+  detail.show(event, recording.t0 ?? undefined);
   list.mark("selected", event.seq);
 }
 
@@ -223,26 +217,24 @@ function refilter() {
 
 // -- wiring ----------------------------------------------------------------------------------
 
-function typing(target) {
-  const tag = target.tagName;
-  return tag === "TEXTAREA" || tag === "SELECT" || target.isContentEditable
-    || (tag === "INPUT" && target.type !== "range" && target.type !== "checkbox");
+function togglePlay(event) {
+  if (event.target.tagName === "BUTTON") return false; // the button's own click does it
+  if (player.playing) player.pause(); else play();
+  return true;
 }
 
-function onKey(event) {
-  if (event.altKey || event.ctrlKey || event.metaKey || typing(event.target)) return;
-  if (event.key === " " || event.code === "Space") {
-    if (event.target.tagName === "BUTTON") return; // the button's own click does it
-    event.preventDefault();
-    if (player.playing) player.pause(); else play();
-  } else if (event.key === "ArrowRight" || event.key === "ArrowLeft") {
-    event.preventDefault();
-    step(event.key === "ArrowRight" ? 1 : -1, event.shiftKey ? 10 : 1);
-  } else if (event.key === "Home" || event.key === "End") {
-    event.preventDefault();
-    player.pause();
-    seek(event.key === "Home" ? -1 : recording.length - 1);
+function wireKeys() {
+  onKey(" ", togglePlay);
+  for (const key of ["ArrowRight", "ArrowLeft"]) {
+    onKey(key, (event) => step(key === "ArrowRight" ? 1 : -1, event.shiftKey ? 10 : 1));
   }
+  onKey("Home", () => { player.pause(); seek(-1); });
+  onKey("End", () => { player.pause(); seek(recording.length - 1); });
+  for (const key of ["+", "="]) onKey(key, () => zoom.by(1));
+  onKey("-", () => zoom.by(-1));
+  onKey("0", () => zoom.set(1));
+  const sharing = wireShare(config);
+  if (sharing) onKey("s", () => { sharing.share(); });
 }
 
 function wire() {
@@ -276,13 +268,14 @@ function wire() {
     clearTimeout(debounce);
     debounce = setTimeout(refilter, 150);
   });
-  document.addEventListener("keydown", onKey);
-  window.addEventListener("hashchange", onHash);
-  window.addEventListener("resize", () => list.draw());
+  wireKeys();
+  window.addEventListener("resize", () => {
+    list.draw();
+    drawLanes();
+  });
 }
 
 wire();
-state.pendingSeq = readHash();
 load().catch((error) => {
   ui.loadState.textContent = `Could not load the events (${error.message}).`;
   ui.player.dataset.state = "error";

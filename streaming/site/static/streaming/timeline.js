@@ -1,14 +1,15 @@
-// agentstream's one front-end module: it renders a session's events for the live page and the
-// replay alike. Agent text is untrusted, so everything here builds the DOM with createElement and
-// textContent; nothing parses strings as HTML except `showReport`, which reads the server's
-// nh3-sanitised fragment with an inert DOMParser. Events follow docs/protocol.md's event object;
-// agents are named, coloured and ordered by the workflow's declared lanes (lanes.js).
+// What the session pages share to render events: parsing and formatting, the event row, the
+// ordered log, paging through the events API and the report fragment. Agent text is untrusted, so
+// everything here (and in board.js, cards.js) builds the DOM with createElement and textContent;
+// nothing parses strings as HTML except `showReport`, which reads the server's nh3-sanitised
+// fragment with an inert DOMParser. Events follow docs/protocol.md's event object; agents are
+// named, coloured and ordered by the workflow's declared lanes (lanes.js).
 import { Lanes } from "./lanes.js";
 
 export const TERMINAL = new Set(["completed", "failed", "cancelled"]);
 export const PHASES = ["think", "progress", "decision", "result", "error",
   "started", "completed", "failed", "cancelled"];
-const UNDECLARED = new Lanes(); // for callers that pass no lanes: every agent is undeclared
+export const UNDECLARED = new Lanes(); // for callers that pass no lanes: all are undeclared
 
 /** Return the JSON the page put in <script type="application/json" id=...>. */
 export function readConfig(id = "page-config") {
@@ -48,6 +49,15 @@ export function formatSpan(ms) {
   const minutes = Math.floor(total / 60000);
   const seconds = (total % 60000) / 1000;
   return `${minutes}:${seconds.toFixed(3).padStart(6, "0")}`;
+}
+
+/** How long something ran, in the server's words (durations.py): "4.2 s", "3 min 5 s", "2 h 1 min". */
+export function formatDuration(ms) {
+  const seconds = Math.max(0, ms) / 1000;
+  if (seconds < 60) return `${seconds.toFixed(1)} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min ${Math.floor(seconds % 60)} s`;
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
 
 export function formatPct(pct) {
@@ -177,110 +187,3 @@ export async function showReport(container, reportUrl, seq) {
   return true;
 }
 
-/**
- * One lane per agent: its current phase, a progress bar from `pct` and its latest message. A lane
- * appears with its agent's first event, in its place among the declared `lanes`.
- */
-export class LaneBoard {
-  constructor(container, lanes = UNDECLARED) {
-    this.container = container;
-    this.lanes = lanes;
-    this.shown = new Map(); // agent -> its lane's nodes
-  }
-
-  reset() {
-    this.shown.clear();
-    this.container.replaceChildren();
-  }
-
-  lane(agent) {
-    let lane = this.shown.get(agent);
-    if (lane) return lane;
-    this.container.querySelector("[data-placeholder]")?.remove();
-    const phase = el("span", { className: "lane-phase" });
-    const bar = el("progress", { className: "lane-bar", attrs: { max: "1", value: "0" } });
-    const pct = el("span", { className: "lane-pct" });
-    const msg = el("p", { className: "lane-msg" });
-    const node = el("div", { className: `lane agent-${cssName(agent)}`, data: { agent } },
-      el("div", { className: "lane-head" },
-        el("span", { className: "lane-name", text: this.lanes.label(agent) }), phase),
-      el("div", { className: "lane-progress" }, bar, pct), msg);
-    lane = { node, phase, bar, pct, msg, value: null };
-    this.shown.set(agent, lane);
-    this.lanes.paint(node, agent);
-    this.lanes.place(this.container, node, agent);
-    return lane;
-  }
-
-  update(event) {
-    if (event.t === "session_event" || !event.agent) return;
-    const lane = this.lane(event.agent);
-    lane.node.dataset.phase = event.phase;
-    lane.phase.textContent = event.phase;
-    lane.phase.className = `lane-phase phase-${event.phase}`;
-    if (event.pct !== null && event.pct !== undefined) lane.value = event.pct;
-    lane.node.classList.toggle("no-progress", lane.value === null);
-    if (lane.value === null) {
-      lane.bar.removeAttribute("value");
-      lane.bar.classList.add("idle");
-      lane.pct.textContent = "";
-    } else {
-      lane.bar.value = lane.value;
-      lane.bar.classList.remove("idle");
-      lane.pct.textContent = formatPct(lane.value);
-    }
-    lane.msg.textContent = event.msg;
-    lane.msg.title = event.msg;
-  }
-}
-
-/** The `decision` events: where the work goes next, why, and how sure the decider was. */
-export class DecisionList {
-  constructor(container, { max = 50, lanes = UNDECLARED } = {}) {
-    this.container = container;
-    this.max = max;
-    this.lanes = lanes;
-    this.placeholder = container.querySelector("[data-placeholder]");
-  }
-
-  reset() {
-    this.container.replaceChildren();
-    if (this.placeholder) this.container.append(this.placeholder);
-  }
-
-  add(event) {
-    if (event.phase !== "decision" || !event.data) return;
-    this.placeholder?.remove();
-    const confidence = Number(event.data.confidence);
-    const meter = el("meter", { className: "confidence", attrs: { min: "0", max: "1", value: String(confidence) } });
-    const item = el("li", { className: "decision", data: { decisionSeq: event.seq } },
-      el("div", { className: "decision-head" },
-        el("span", { className: "decision-next", text: `→ ${this.lanes.label(event.data.next)}` }),
-        el("span", { className: "decision-conf", text: `${Math.round(confidence * 100)}% sure` }), meter),
-      el("p", { className: "decision-reason", text: event.data.reasoning }),
-      el("time", { className: "decision-time", text: `#${event.seq} · ${formatClock(parseTs(event.ts))}`, attrs: { datetime: event.ts } }));
-    if (event.agent) this.lanes.paint(item, event.agent);
-    this.container.prepend(item);
-    while (this.container.children.length > this.max) this.container.lastElementChild.remove();
-  }
-}
-
-/** The detail of one event: its fields, timing and data (errors highlighted). */
-export function renderDetail(container, event, startMs) {
-  const rel = startMs === undefined ? "" : ` (+${formatSpan(parseTs(event.ts) - startMs)})`;
-  const rows = [
-    ["seq", `#${event.seq}`],
-    ["time", `${event.ts}${rel}`],
-    ["type", event.t],
-    ["agent", event.agent || "—"],
-    ["phase", event.phase],
-    ["progress", event.pct === null || event.pct === undefined ? "—" : formatPct(event.pct)],
-  ];
-  const list = el("dl", { className: "detail-fields" });
-  for (const [name, value] of rows) list.append(el("dt", { text: name }), el("dd", { text: value }));
-  const isError = event.phase === "error" || event.phase === "failed";
-  container.replaceChildren(
-    el("div", { className: `detail${isError ? " is-error" : ""}`, data: { detailSeq: event.seq } },
-      el("p", { className: "detail-msg", text: event.msg }), list,
-      el("pre", { className: "detail-data", text: JSON.stringify(event.data || {}, null, 2) })));
-}
