@@ -80,6 +80,8 @@ class SessionAdmin(ReadOnlyAdmin):
 
     @admin.display(description="status")
     def status_badge(self, obj: Session) -> SafeString:
+        if obj.pruned_at is not None:  # a tombstone: its events were removed (retention)
+            return status_badge("pruned", f"{obj.get_status_display()}, pruned")
         return status_badge(obj.status, obj.get_status_display())
 
     @admin.display(description="created (UTC)")

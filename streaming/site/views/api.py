@@ -100,6 +100,8 @@ def session_endpoint(method: str, *, control: bool = False) -> Callable[[Session
                 return response
             if access is None or (control and not access.can_control):
                 return not_found()
+            if access.gone:  # pruned: its history was removed (docs/protocol.md, "Retention")
+                return error_response(410, "gone", "this session was pruned; its events are gone")
             return await view(request, access)
 
         return wrapper

@@ -29,6 +29,10 @@ from streaming.site.views.errors import error_page
 from streaming.transports.access import get_access
 
 NO_SESSION = "There is no session here, or it is not one you may see."
+PRUNED = (
+    "This session ended long ago and was pruned: its events were removed (retention), so there "
+    "is nothing left to show or replay."
+)
 BAD_SHARE_LINK = (
     "This share link does not open a session. It may be mistyped, or the session's owner made "
     "a new link (old links stop working when they do): ask them for the current one."
@@ -61,6 +65,8 @@ def access_or_refusal(request: HttpRequest, session_id: uuid.UUID) -> PageAccess
     """Return the caller's access to a session page, else the response that refuses them: a
     redirect to log in (anonymous, no token), else the site's 404 page (DEBUG or not)."""
     access = page_access(request, session_id)
+    if access is not None and access.session.pruned_at is not None:
+        return error_page(request, 410, title="This session was pruned", detail=PRUNED)
     if access is not None:
         return access
     if request.GET.get("token"):

@@ -96,3 +96,17 @@ def test_session_page_shows_latest_events_escaped(staff_client, user):
     assert "&lt;img src=x onerror=alert(1)&gt;" in body
     assert "<img src=x" not in body
     assert f"All {session.last_seq} events" in body
+
+
+@pytest.mark.django_db
+def test_a_pruned_session_shows_as_pruned(staff_client, user):
+    from django.utils import timezone
+
+    from streaming.log.models import Session as SessionRow
+
+    kept, pruned = make_session(user, query="kept one"), make_session(user, query="pruned one")
+    SessionRow.objects.filter(pk=pruned.pk).update(status="completed", pruned_at=timezone.now())
+    body = staff_client.get(SESSIONS).content.decode()
+    assert 'data-status="pruned">Completed, pruned<' in body
+    assert body.count('data-status="pruned"') == 1
+    assert kept.pk != pruned.pk

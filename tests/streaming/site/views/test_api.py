@@ -417,3 +417,22 @@ async def test_a_database_outage_is_a_fast_503_not_a_500(user, monkeypatch, capl
         ]
     finally:
         outages.database.recovered()
+
+
+async def test_a_pruned_session_is_410_gone_to_those_who_may_read_it(user, other_user):
+    from django.utils import timezone
+
+    session = await sync_to_async(make_session)(user, status="completed")
+    await Session.objects.filter(pk=session.pk).aupdate(
+        ended_at=timezone.now(), pruned_at=timezone.now()
+    )
+    owner = await client_for(user)
+    for path in ("", "events/", "stream/", "export.jsonl"):
+        response = await owner.get(f"/api/sessions/{session.id}/{path}")
+        assert response.status_code == 410, path
+        assert error_code(response) == "gone"
+    page = await owner.get(f"/sessions/{session.id}/")
+    assert page.status_code == 410
+    assert b"pruned" in page.content
+    stranger = await client_for(other_user)
+    assert (await stranger.get(f"/api/sessions/{session.id}/")).status_code == 404
