@@ -64,8 +64,9 @@ def _langchain_tools() -> list[StructuredTool]:
         func = TOOLS[name]
         argument = "name" if name == "find_definition" else "module"
 
-        def call(**kwargs: str) -> str:  # never run: the tools node runs `run_tool`
-            raise NotImplementedError
+        def call(**kwargs: str) -> str:
+            # The model sees only the schema; the loop's tools node answers with `run_tool`.
+            raise RuntimeError(f"{name} is answered by the tool loop's tools node")
 
         schema = {
             "type": "object",
