@@ -22,6 +22,11 @@ from daphne.ws_protocol import WebSocketFactory
 from streaming.transports.flow import EXTENSION, Flow
 
 _MARK = "_agentstream_patched"
+#: Whether connections get a `Flow`. Off for now: with it, the reconnect storm of
+#: tests/faults/test_storms.py left some WebSocket consumers behind their gone clients (about
+#: one run in three) and every SSE client of the storm timed out once, not yet understood; see
+#: docs/transports.md, "Slow clients".
+FLOW_CONTROL = False
 
 
 def install() -> None:
@@ -42,14 +47,24 @@ def install() -> None:
 
         @wraps(create_application)
         def with_flow(self: Server, protocol: Any, scope: dict[str, Any]) -> Any:
-            target = (
-                getattr(protocol, "transport", None)
-                if scope.get("type") == "websocket"
-                else protocol
-            )
-            if target is not None:
-                scope.setdefault("extensions", {})[EXTENSION] = Flow(target)
+            # A WebSocket's bytes go straight to its transport, which still has the HTTP channel
+            # that upgraded it as its producer; an HTTP response's go through its request.
+            websocket = scope.get("type") == "websocket"
+            connection = protocol if websocket else getattr(protocol, "channel", None)
+            transport = getattr(connection, "transport", None)
+            target = transport if websocket else protocol
+            if target is not None and FLOW_CONTROL:
+                flow = Flow(target, handle=handle_of(transport), takes_over=websocket)
+                scope.setdefault("extensions", {})[EXTENSION] = flow
             return create_application(self, protocol, scope)
 
         setattr(with_flow, _MARK, True)
         Server.create_application = with_flow
+
+
+def handle_of(transport: Any) -> Any:
+    """The socket under a Twisted transport (TLS included), or None."""
+    try:
+        return transport.getHandle()
+    except Exception:
+        return None

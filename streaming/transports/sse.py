@@ -24,6 +24,7 @@ from streaming.log.context import bind_session, reset_session
 from streaming.log.follow import (
     Doorbell,
     End,
+    Gone,
     Keepalive,
     SessionTail,
     WireEvent,
@@ -81,11 +82,12 @@ async def sse_events(
         # Join before the tail reads the database: nothing stored from here on is missed.
         await doorbell.open()
         keepalive = conf.SSE_KEEPALIVE_SECONDS
-        budget = log_conf.CLIENT_BUFFER // 2  # the other half is the tail's
-        if flow is not None:
-            flow.start()
+        if flow is not None:  # the other half of the client's buffer is its tail's
+            flow.start(budget=log_conf.CLIENT_BUFFER // 2)
         async with aclosing(tail.follow(keepalive=keepalive)) as outputs:
             async for output in outputs:
+                if isinstance(output, Gone):  # pruned while it was being sent: the
+                    break  # client's reconnect is answered 410 gone
                 if isinstance(output, Keepalive):
                     chunk = KEEPALIVE_LINE
                 elif isinstance(output, End):
@@ -94,7 +96,7 @@ async def sse_events(
                     chunk = format_events(output)
                 yield chunk
                 if flow is not None:  # a slow client: wait once its share is queued
-                    await flow.sent(len(chunk), budget=budget)
+                    await flow.writable()
     except Exception as exc:
         if outages.is_database_error(exc):
             outages.database.failed(exc)

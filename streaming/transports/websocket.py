@@ -37,6 +37,7 @@ from streaming.log.exceptions import BadCursor
 from streaming.log.follow import (
     Doorbell,
     End,
+    Gone,
     Output,
     SessionTail,
     aread_state,
@@ -142,8 +143,8 @@ class SessionConsumer(AsyncWebsocketConsumer):
         self.doorbell = Doorbell(get_channel_layer(), access.session.id, self._ring)
         await self.doorbell.open()
         self.flow = flow_of(self.scope)
-        if self.flow is not None:
-            self.flow.start()
+        if self.flow is not None:  # the other half of the client's buffer is its tail's
+            self.flow.start(budget=log_conf.CLIENT_BUFFER // 2)
         self._start_following(after)
 
     async def disconnect(self, code: int) -> None:
@@ -203,6 +204,9 @@ class SessionConsumer(AsyncWebsocketConsumer):
         try:
             async with aclosing(tail.follow()) as outputs:
                 async for output in outputs:
+                    if isinstance(output, Gone):  # pruned while it was being sent
+                        await self.close(code=CLOSE_GONE)
+                        return
                     await self._send_output(output)
                     del output  # an idle socket keeps no copy of what it sent last
             if tail.ended is None:  # the session was deleted under us
@@ -231,11 +235,10 @@ class SessionConsumer(AsyncWebsocketConsumer):
             await self._send(frames.control("end", **output.to_dict()))
         elif isinstance(output, list):
             batch_bytes = conf.WS_BATCH_BYTES
-            budget = log_conf.CLIENT_BUFFER // 2  # the other half is the tail's
             for frame in frames.event_frames(output, max_bytes=batch_bytes):
                 await self._send(frame)
                 if self.flow is not None:  # a slow client: wait once its share is queued
-                    await self.flow.sent(len(frame), budget=budget)
+                    await self.flow.writable()
 
     async def _send(self, text: str) -> None:
         try:

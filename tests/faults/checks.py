@@ -126,7 +126,8 @@ class Footprint:
     objects: int  # Python objects the garbage collector tracks
     consumers: int  # SessionConsumer objects alive
     tails: int  # SessionTail objects alive
-    doorbells: int
+    doorbells: int  # one per stream
+    bells: int  # SessionBell objects alive: one per session followed in the process
 
     @classmethod
     async def of(cls, server: Daphne, redis: RedisServer) -> Footprint:
@@ -146,6 +147,7 @@ class Footprint:
             consumers=inside["SessionConsumer"],
             tails=inside["SessionTail"],
             doorbells=inside["Doorbell"],
+            bells=inside["SessionBell"],
         )
 
     def over(

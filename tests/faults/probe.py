@@ -15,11 +15,12 @@ import threading
 from typing import Any
 
 from project.asgi import application as project_application
+from streaming.transports.flow import Flow
 
 STATS_PATH = "/__faults__/stats"
 
 #: Per-connection objects whose count must return to its starting level after clients go.
-TRACKED = ("SessionConsumer", "SessionTail", "Doorbell")
+TRACKED = ("SessionConsumer", "SessionTail", "Doorbell", "SessionBell")
 
 
 def stats() -> dict[str, Any]:
@@ -34,6 +35,8 @@ def stats() -> dict[str, Any]:
         "tasks": len(asyncio.all_tasks()),
         "threads": threading.active_count(),
         "objects": len(objects),  # what the garbage collector tracks: leaks show up here
+        # Streams waiting for their client to read what is queued (streaming.transports.flow).
+        "paused_flows": sum(isinstance(o, Flow) and o.paused for o in objects),
         **alive,
     }
 

@@ -55,6 +55,7 @@ class SessionState:
 
     status: str
     last_seq: int
+    pruned: bool = False  # its events were removed by retention (the row is a tombstone)
 
     @property
     def ended(self) -> bool:
@@ -102,8 +103,10 @@ async def run_read(fn: Callable[..., T], /, *args: Any) -> T:
 
 def read_state(session_id: uuid.UUID) -> SessionState | None:
     """Return the session's state, or None if it does not exist."""
-    row = Session.objects.filter(pk=session_id).values_list("status", "last_seq").first()
-    return None if row is None else SessionState(status=row[0], last_seq=row[1])
+    row = (
+        Session.objects.filter(pk=session_id).values_list("status", "last_seq", "pruned_at").first()
+    )
+    return None if row is None else SessionState(row[0], row[1], pruned=row[2] is not None)
 
 
 def read_states(session_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, SessionState]:

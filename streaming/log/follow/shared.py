@@ -15,21 +15,26 @@ from typing import Any
 
 from streaming.log.follow.reads import WireEvent, read_page, run_read, wire_event
 
-ENCODED_KEPT = 20_000
+#: The encodings kept, in bytes of JSON: the streams of a session ring the same message at
+#: about the same time, so recent events are all that is asked for twice.
+ENCODED_KEPT_BYTES = 4 * 1024 * 1024
 PAGES_KEPT = 16
 
 _encoded: OrderedDict[tuple[str, int], WireEvent] = OrderedDict()
+_encoded_bytes = 0
 _pages: OrderedDict[tuple[uuid.UUID, int, int, int], asyncio.Task[list[WireEvent]]] = OrderedDict()
 
 
 def encode_once(event: dict[str, Any]) -> WireEvent:
     """Return `wire_event(event)`, reusing the encoding of an event another stream already made."""
+    global _encoded_bytes
     key = (event["sid"], event["seq"])
     wire = _encoded.get(key)
     if wire is None:
         wire = _encoded[key] = wire_event(event)
-        if len(_encoded) > ENCODED_KEPT:
-            _encoded.popitem(last=False)
+        _encoded_bytes += len(wire.text)
+        while _encoded_bytes > ENCODED_KEPT_BYTES and len(_encoded) > 1:
+            _encoded_bytes -= len(_encoded.popitem(last=False)[1].text)
     return wire
 
 

@@ -10,25 +10,30 @@ A `SessionTail` is transport-neutral; the WebSocket consumer and the SSE view bo
 Every event is checked against the last seq sent: repeats are dropped, a jump is filled from
 the database first. A dropped *last* message shows no jump, so a process-wide watcher
 (`streaming.log.follow.watch`) rereads `last_seq` of streams that heard nothing for about a second.
-A client too slow to take its live events makes the buffer overflow: they are dropped and read
-back from the database once it catches up, so its memory stays bounded.
+A client too slow to take its live events makes the buffer overflow: they are dropped, and so
+is every live event after them (a message costs such a tail a counter, not a look at its
+events) until the stream reads them back from the database as it catches up; so its memory
+stays bounded, and so does the work a stalled client makes.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 import uuid
-from collections.abc import AsyncGenerator, AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from streaming.log.conf import conf
 from streaming.log.follow import watch
 from streaming.log.follow.doorbell import Doorbell
-from streaming.log.follow.pages import iter_pages
+from streaming.log.follow.pages import EventsMissing, iter_pages
 from streaming.log.follow.reads import SessionState, WireEvent, aread_state
 from streaming.log.follow.shared import encode_once
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,8 +51,14 @@ class Keepalive:
     """Nothing was sent for the keepalive interval (SSE sends a comment line)."""
 
 
+class Gone:
+    """The session was pruned: its history is no longer there to send (docs/protocol.md,
+    "Retention"). The stream's last output."""
+
+
 KEEPALIVE = Keepalive()
-Output = list[WireEvent] | End | Keepalive
+GONE = Gone()
+Output = list[WireEvent] | End | Keepalive | Gone
 
 
 class SessionTail:
@@ -71,6 +82,8 @@ class SessionTail:
         self._buffer: dict[int, WireEvent] = {}
         self._buffered_bytes = 0
         self._announced = after  # the highest last_seq a message or the watcher told of
+        self._overflowed = False  # live events are dropped until the next read of the database
+        self._lost: Gone | bool = False  # GONE: pruned under the stream; True: deleted
         self._wake = asyncio.Event()
 
     # -- fed by the transport and the watcher (plain calls, never await) ----------------------
@@ -79,17 +92,24 @@ class SessionTail:
         """Take one `stream.events` group message: buffer its new events, or drop them if full."""
         self.last_heard = time.monotonic()
         self._announced = max(self._announced, int(message.get("last_seq") or 0))
-        for event in message.get("events") or ():
+        events = message.get("events") or ()
+        if self._overflowed:
+            self.dropped += len(events)
+        else:
+            self._buffer_events(events)
+        self._wake.set()
+
+    def _buffer_events(self, events: Iterable[dict[str, Any]]) -> None:
+        for event in events:
             seq = event["seq"]
             if seq <= self.sent or seq in self._buffer:
                 continue  # a repeat: sent already, or buffered from another message
             wire = encode_once(event)
             if self._buffered_bytes + len(wire.text) > self._limit:
                 self._overflow()
-                break
+                return
             self._buffer[seq] = wire
             self._buffered_bytes += len(wire.text)
-        self._wake.set()
 
     def observe(self, state: SessionState) -> None:
         """Take a state the watcher read: wake up if the database has events not yet told of."""
@@ -103,6 +123,7 @@ class SessionTail:
         self.dropped += len(self._buffer) + 1
         self._buffer.clear()
         self._buffered_bytes = 0
+        self._overflowed = True
 
     @property
     def buffered_bytes(self) -> int:
@@ -114,14 +135,22 @@ class SessionTail:
         """Yield batches of events after the cursor in seq order, then `End` once it is over.
 
         With `keepalive`, also yield `KEEPALIVE` when nothing was yielded for that many seconds.
-        Stops without `End` if the session no longer exists.
+        Stops without `End` if the session no longer exists, and with `GONE` once it finds the
+        session pruned (its events removed, maybe while it was being read).
         """
         state = await aread_state(self.session_id)
         if state is None:
             return
+        if state.pruned:
+            yield GONE
+            return
         self._announced = max(self._announced, state.last_seq)
         async for batch in self._drain():
             yield batch
+        if self._lost:
+            if self._lost is GONE:
+                yield GONE
+            return
         if self.ended is None and state.ended and self.sent >= state.last_seq:
             self.ended = End(state.status, state.last_seq)
         if self.ended is not None:
@@ -129,22 +158,26 @@ class SessionTail:
             return
         watch.follow(self)
         try:
-            while self.ended is None:
-                try:
-                    await asyncio.wait_for(self._wake.wait(), keepalive)
+            while self.ended is None and not self._lost:
+                try:  # not wait_for: on 3.11 it can swallow the stream's cancellation
+                    async with asyncio.timeout(keepalive):
+                        await self._wake.wait()
                 except TimeoutError:
                     yield KEEPALIVE
                     continue
                 self._wake.clear()
                 async for batch in self._drain():
                     yield batch
-            yield self.ended
+            if self._lost is GONE:
+                yield GONE
+            elif self.ended is not None:
+                yield self.ended
         finally:
             watch.unfollow(self)
 
     async def _drain(self) -> AsyncIterator[list[WireEvent]]:
         """Yield everything known to exist after `sent`: buffered runs, gaps from the database."""
-        while self.ended is None:
+        while self.ended is None and not self._lost:
             run = self._take_run() if self._buffer else []
             if run:
                 yield self._sent_through(run)
@@ -152,6 +185,7 @@ class SessionTail:
                 async for page in self._read(min(self._buffer) - 1):
                     yield page
             elif self._announced > self.sent:  # a bare doorbell, a dropped message or overflow
+                self._overflowed = False  # what rings from now on is buffered again
                 async for page in self._read(self._announced):
                     yield page
             else:
@@ -174,14 +208,21 @@ class SessionTail:
         return wire
 
     async def _read(self, up_to: int) -> AsyncIterator[list[WireEvent]]:
-        async for page in iter_pages(self.session_id, after=self.sent, up_to=up_to):
-            fresh = [w for w in page if w.seq > self.sent]
-            if fresh:
-                yield self._sent_through(fresh)
-            if self.ended is not None:
+        try:
+            async for page in iter_pages(self.session_id, after=self.sent, up_to=up_to):
+                fresh = [w for w in page if w.seq > self.sent]
+                if fresh:
+                    yield self._sent_through(fresh)
+                if self.ended is not None:
+                    return
+        except EventsMissing as missing:
+            # Removed under the stream: say so rather than send a history with a hole in it.
+            state = await aread_state(self.session_id)
+            if state is None or state.pruned:
+                self._lost = GONE if state is not None else True
                 return
-        if self.ended is None and self.sent < up_to:
-            self.sent = up_to  # rows missing (deleted; see iter_pages): skip, do not ask again
+            logger.warning("%s, though the session is not pruned: skipped", missing)
+            self.sent = max(self.sent, up_to)  # do not ask again
 
     def _sent_through(self, batch: list[WireEvent]) -> list[WireEvent]:
         """Advance the cursor past `batch` (about to be yielded); note the end if it is there."""

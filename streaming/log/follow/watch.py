@@ -84,8 +84,8 @@ class Watcher:
     async def _rejoin_groups(self) -> None:
         refresh = conf.GROUP_REFRESH_SECONDS
         now = time.monotonic()
-        due = {
-            id(t.doorbell): t.doorbell
+        due = {  # one rejoin per session's bell, however many streams share it
+            id(t.doorbell.bell): t.doorbell
             for t in self._tails
             if t.doorbell is not None
             and t.doorbell.joined_at is not None

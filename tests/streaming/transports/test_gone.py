@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -110,3 +111,27 @@ async def test_a_session_streams_until_pruned_then_closes_4410(user):
     client = ws_client(path, cookie=cookie)
     assert (await client.connect(timeout=5))[0]
     assert await ws_close_code(client) == CLOSE_GONE
+
+
+async def test_a_websocket_replaying_a_session_as_it_is_pruned_closes_4410(user, settings):
+    """Pruned mid-replay: the client gets a gapless beginning and 4410, never a history with a
+    hole in it nor an `end` (one event a page keeps the replay going while the prune runs)."""
+    settings.AGENTSTREAM_REPLAY_PAGE = 1
+    session = await sync_to_async(ended_session)(user, events=3_000)
+    client = ws_client(f"/ws/sessions/{session.id}/", cookie=await alogin_cookie(user))
+    assert (await client.connect(timeout=5))[0]
+    first = json.loads((await client.receive_output(timeout=5))["text"])
+    assert first["seq"] == 1
+    await sync_to_async(prune_old)()
+    seqs, code = [1], None
+    while code is None:
+        output = await client.receive_output(timeout=5)
+        if output["type"] == "websocket.close":
+            code = output.get("code")
+        else:
+            frame = json.loads(output["text"])
+            assert frame.get("type") != "end", f"an end after {len(seqs)} of 3,002 events"
+            seqs.extend(e["seq"] for e in frame.get("events", [frame]))
+    assert code == CLOSE_GONE
+    assert seqs == list(range(1, len(seqs) + 1))
+    assert len(seqs) < 3_002
