@@ -152,8 +152,8 @@ async def gone(server: Daphne, clients: list[StalledSocket]) -> None:
     strict=True,
     reason=(
         "not met yet (issue 9): connections get no daphne flow control "
-        "(streaming.transports.daphne.FLOW_CONTROL is off: with it, the storm's SSE clients "
-        "time out), so Twisted buffers what a stalled WebSocket client is sent"
+        "(streaming.transports.daphne.FLOW_CONTROL is off until the reconnect storm passes "
+        "reliably), so Twisted buffers what a stalled WebSocket client is sent"
     ),
 )
 async def test_stalled_clients_are_bounded_and_a_reading_client_gets_everything(
