@@ -4,10 +4,16 @@ project's ASGI module before daphne serves).
 - A WebSocket message larger than daphne's own limit (``--websocket_max_message_size``, 1 MiB
   by default) is answered with a close frame with code 1009, as RFC 6455 says, instead of a
   dropped TCP connection (autobahn's ``failByDrop``, which daphne leaves on).
+- A WebSocket that the application accepts after autobahn dropped it (its opening handshake
+  timeout, ``--websocket_connect_timeout``, fired while the consumer was still deciding) stays
+  closed. Completing the handshake would set autobahn's state back to open; its
+  ``connectionLost`` then fails (``AlreadyCalledError``) before it tells daphne, so the consumer
+  never gets ``websocket.disconnect`` and lives as long as the process. Under a reconnect storm
+  on a busy server this left a consumer, its tail and its doorbell behind for every such client.
 - Every connection gets a `streaming.transports.flow.Flow` in its ASGI scope's extensions, so a
   stream can bound what a slow client has queued at the server.
 
-Both patch one method each of daphne's classes, idempotently; without daphne (another server,
+Each patches one method of daphne's classes, idempotently; without daphne (another server,
 Channels' test communicators) nothing changes.
 """
 
@@ -17,19 +23,16 @@ from functools import wraps
 from typing import Any
 
 from daphne.server import Server
-from daphne.ws_protocol import WebSocketFactory
+from daphne.ws_protocol import WebSocketFactory, WebSocketProtocol
 
 from streaming.transports.flow import EXTENSION, Flow
 
 _MARK = "_agentstream_patched"
-#: Whether connections get a `Flow`. Off for now: the reconnect storm of
-#: tests/faults/test_storms.py does not pass reliably yet, with or without it, so it is not
-#: validated under one; see docs/transports.md, "Slow clients".
-FLOW_CONTROL = False
 
 
 def install() -> None:
-    """Patch daphne's WebSocket options and its applications' scopes (once per process)."""
+    """Patch daphne's WebSocket options, late accepts and applications' scopes (once per
+    process)."""
     set_options = WebSocketFactory.setProtocolOptions
     if not getattr(set_options, _MARK, False):
 
@@ -40,6 +43,20 @@ def install() -> None:
 
         setattr(setProtocolOptions, _MARK, True)
         WebSocketFactory.setProtocolOptions = setProtocolOptions
+
+    server_accept = WebSocketProtocol.serverAccept
+    if not getattr(server_accept, _MARK, False):
+
+        @wraps(server_accept)
+        def serverAccept(self: WebSocketProtocol, subprotocol: str | None = None) -> None:
+            if self.state != self.STATE_CONNECTING:  # dropped while the application decided
+                if hasattr(self, "handshake_deferred"):
+                    del self.handshake_deferred  # answered: no HTTP error for it either
+                return
+            server_accept(self, subprotocol)
+
+        setattr(serverAccept, _MARK, True)
+        WebSocketProtocol.serverAccept = serverAccept
 
     create_application = Server.create_application
     if not getattr(create_application, _MARK, False):
@@ -52,7 +69,7 @@ def install() -> None:
             connection = protocol if websocket else getattr(protocol, "channel", None)
             transport = getattr(connection, "transport", None)
             target = transport if websocket else protocol
-            if target is not None and FLOW_CONTROL:
+            if target is not None:
                 flow = Flow(target, handle=handle_of(transport), takes_over=websocket)
                 scope.setdefault("extensions", {})[EXTENSION] = flow
             return create_application(self, protocol, scope)

@@ -1,7 +1,5 @@
 """Flow control: how much a slow client may have queued at the server, in bytes.
 
-Off for now (`streaming.transports.daphne.FLOW_CONTROL`; docs/transports.md, "Slow clients").
-
 ASGI has no back-pressure: daphne writes whatever the application sends into Twisted's
 transport buffer at once, so a client that reads nothing would make the server hold everything
 sent to it. `streaming.transports.daphne.install` gives each daphne connection a `Flow` (the ASGI

@@ -23,6 +23,7 @@ from django.db import close_old_connections
 from django.db.models import TextField
 from django.db.models.functions import Cast
 
+from streaming.log import outages
 from streaming.log.conf import conf
 from streaming.log.events import TERMINAL_PHASES, EventType, encode, event_text
 from streaming.log.models import ENDED_STATUSES, Event, Session
@@ -93,9 +94,14 @@ def _in_reader(fn: Callable[..., T], args: tuple[Any, ...]) -> T:
 
 
 async def run_read(fn: Callable[..., T], /, *args: Any) -> T:
-    """Run the sync database read `fn(*args)` on a stream-reader thread and return its result."""
+    """Run the sync database read `fn(*args)` on a stream-reader thread and return its result.
+
+    A read that gets through ends a database outage (`streaming.log.outages`: its one INFO);
+    a failed one is the caller's to report, since only it knows what the failure means."""
     loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(reader_pool(), _in_reader, fn, args)
+    result = await loop.run_in_executor(reader_pool(), _in_reader, fn, args)
+    outages.database.recovered()
+    return result
 
 
 # -- the reads (sync, run on a reader thread) -------------------------------------------------

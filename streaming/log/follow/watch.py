@@ -63,11 +63,9 @@ class Watcher:
             interval = conf.IDLE_POLL_SECONDS
             await asyncio.sleep(interval)
             try:
-                await self._poll_idle(interval)
+                await self._poll_idle(interval)  # a read that gets through ends an outage
             except Exception as exc:
                 outages.database.failed(exc)  # the streams keep their cursors meanwhile
-            else:
-                outages.database.recovered()
             await self._rejoin_groups()
 
     async def _poll_idle(self, interval: float) -> None:

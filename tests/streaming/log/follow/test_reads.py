@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import threading
 
 import pytest
 from asgiref.sync import SyncToAsync, sync_to_async
 
 from streaming import Event
-from streaming.log.follow import End, SessionTail, read_page
+from streaming.log import outages
+from streaming.log.follow import End, SessionTail, read_page, run_read
+from streaming.log.follow.reads import read_state
 from streaming.log.models import Event as Row
 from streaming.log.store import record_events
 from tests.streaming.conftest import store
@@ -54,3 +57,33 @@ async def test_replayed_rows_are_the_same_event_objects_as_the_models_give():
     assert all("\n" not in w.text and "\r" not in w.text for w in page)
     assert [w.end_status for w in page] == [None] * 7 + ["failed"]
     assert [w.t for w in page] == [r.t for r in rows]
+
+
+@pytest.fixture
+def database_outage(monkeypatch, caplog):
+    """A database outage of this process, begun (its WARNING logged)."""
+    outage = outages.Outage("database")
+    monkeypatch.setattr(outages, "database", outage)
+    caplog.set_level(logging.INFO, logger="streaming.log.outages")
+    outage.failed(OSError("connection refused"))
+    return outage
+
+
+def back(caplog) -> list[str]:
+    return [
+        r.getMessage()
+        for r in caplog.records
+        if r.name == "streaming.log.outages" and r.levelno == logging.INFO
+    ]
+
+
+async def test_a_read_that_gets_through_ends_a_database_outage(database_outage, caplog):
+    session = await new_session()
+    with pytest.raises(ZeroDivisionError):
+        await run_read(lambda: 1 / 0)  # a read that fails says nothing
+    assert database_outage.down
+    assert await run_read(read_state, session.id) is not None
+    assert not database_outage.down
+    assert len(back(caplog)) == 1
+    await run_read(read_state, session.id)
+    assert len(back(caplog)) == 1  # once per outage

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
 import uuid
 
 import pytest
@@ -11,7 +13,8 @@ from channels.layers import InMemoryChannelLayer, get_channel_layer
 from channels_redis.core import RedisChannelLayer
 
 from streaming import Event, bound_session, emit
-from streaming.log.follow import End, SessionTail
+from streaming.log import outages
+from streaming.log.follow import End, SessionTail, watch
 from streaming.log.follow.watch import watcher
 from streaming.log.groups import EVENTS_MESSAGE, session_group
 from streaming.testing import eventually
@@ -187,3 +190,47 @@ async def test_without_rejoining_the_layer_would_forget_the_socket(settings, use
 
     await eventually(forgotten, within=5, interval=0.1, what="the layer to forget the socket")
     await client.disconnect()
+
+
+class Busy:
+    """A live stream as the watcher sees it, that heard from its session `heard` ago."""
+
+    doorbell = None
+    ended = None
+
+    def __init__(self, session_id: uuid.UUID, heard: float) -> None:
+        self.session_id = session_id
+        self.last_heard = time.monotonic() - heard
+
+    def observe(self, state) -> None:
+        pass
+
+
+async def test_the_watcher_ends_a_database_outage_only_by_a_read_that_gets_through(
+    fast_streams, monkeypatch, caplog
+):
+    outage = outages.Outage("database")
+    monkeypatch.setattr(outages, "database", outage)
+    caplog.set_level(logging.INFO, logger="streaming.log.outages")
+    session = await new_session()
+    rounds = 0
+    rejoin = watcher._rejoin_groups
+
+    async def counted() -> None:
+        nonlocal rounds
+        rounds += 1
+        await rejoin()
+
+    monkeypatch.setattr(watcher, "_rejoin_groups", counted)
+    stream = Busy(session.id, heard=-3600)  # never idle: the watcher has nothing to read
+    outage.failed(OSError("connection refused"))
+    watch.follow(stream)
+    try:
+        await eventually(lambda: rounds >= 3, what="three rounds of the watcher")
+        assert outage.down  # it asked nothing, so it knows nothing of the database
+        stream.last_heard = time.monotonic() - 3600  # idle: the next round reads
+        await eventually(lambda: not outage.down, what="the watcher's read to end the outage")
+    finally:
+        watch.unfollow(stream)
+    back = [r for r in caplog.records if r.name == outages.__name__ and r.levelno == logging.INFO]
+    assert len(back) == 1
