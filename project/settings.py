@@ -164,6 +164,7 @@ LOGGING = {
         "agents": {"level": os.environ.get("AGENTSTREAM_LOG_LEVEL", "INFO")},
         "channels_redis.pubsub": {"filters": ["layer_outage"]},
         "channels_redis.core": {"filters": ["layer_outage"]},
-        "psycopg.pool": {"filters": ["database_outage"]},
+        # INFO for the filter to see the pool's reconnects; it lets none of them through.
+        "psycopg.pool": {"level": "INFO", "filters": ["database_outage"]},
     },
 }

@@ -78,12 +78,22 @@ channel_layer = Outage("channel layer")
 
 
 class PoolConnectionErrors(logging.Filter):
-    """A logging filter for ``psycopg.pool``: while the database is down, the pool logs a
-    WARNING per failed connection attempt; count them into the database's outage instead."""
+    """A logging filter for ``psycopg.pool``, whose logger must let INFO through (as
+    project/settings.py sets it). While the database is down the pool logs a WARNING per failed
+    connection attempt: each counts into the database's outage instead. The connection it adds
+    next ends the outage (its INFO "adding new connection"), since a server process whose
+    streams are fed by the doorbell may read nothing for a long time. The pool's other INFO
+    records are dropped, as are its warnings about connections (broken, closed, returned in a
+    bad state: what an outage does to them); its other warnings pass."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno == logging.WARNING and "connection" in record.getMessage():
-            database.failed(record.getMessage())
+        message = record.getMessage()
+        if record.levelno < logging.WARNING:
+            if message.startswith("adding new connection"):
+                database.recovered()
+            return False
+        if record.levelno == logging.WARNING and "connection" in message:
+            database.failed(message)
             return False
         return True
 

@@ -12,6 +12,9 @@ project's ASGI module before daphne serves).
   on a busy server this left a consumer, its tail and its doorbell behind for every such client.
 - Every connection gets a `streaming.transports.flow.Flow` in its ASGI scope's extensions, so a
   stream can bound what a slow client has queued at the server.
+- An error that Twisted catches (an exception in a protocol's callback or a timed call, which
+  Twisted logs as "Unhandled Error") is logged at ERROR by this module's logger. daphne sends
+  Twisted's own log nowhere below ``-v 2``, and the bug above was silent for that reason.
 
 Each patches one method of daphne's classes, idempotently; without daphne (another server,
 Channels' test communicators) nothing changes.
@@ -19,20 +22,41 @@ Channels' test communicators) nothing changes.
 
 from __future__ import annotations
 
+import logging
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
 from daphne.server import Server
 from daphne.ws_protocol import WebSocketFactory, WebSocketProtocol
+from twisted.logger import ILogObserver, formatEvent, globalLogPublisher
 
 from streaming.transports.flow import EXTENSION, Flow
 
+logger = logging.getLogger(__name__)
+
 _MARK = "_agentstream_patched"
+_observing = False
+
+
+def log_twisted_failure(event: dict[str, Any]) -> None:
+    """A Twisted log observer: an event that carries a failure becomes an ERROR record here."""
+    failure = event.get("log_failure")
+    if failure is None:
+        return
+    logger.error(
+        "Twisted: %s",
+        formatEvent(event) or "unhandled error",
+        exc_info=(failure.type, failure.value, failure.getTracebackObject()),
+    )
 
 
 def install() -> None:
-    """Patch daphne's WebSocket options, late accepts and applications' scopes (once per
-    process)."""
+    """Patch daphne's WebSocket options, late accepts and applications' scopes, and log what
+    Twisted catches (once per process)."""
+    global _observing
+    if not _observing:
+        globalLogPublisher.addObserver(cast(ILogObserver, log_twisted_failure))
+        _observing = True
     set_options = WebSocketFactory.setProtocolOptions
     if not getattr(set_options, _MARK, False):
 

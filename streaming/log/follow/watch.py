@@ -70,7 +70,10 @@ class Watcher:
 
     async def _poll_idle(self, interval: float) -> None:
         now = time.monotonic()
-        idle = [t for t in self._tails if t.ended is None and now - t.last_heard >= interval]
+        # During a database outage every stream counts as idle: streams fed by the doorbell
+        # would otherwise read nothing, and nothing would tell this process the database is back.
+        quiet = interval if not outages.database.down else float("-inf")
+        idle = [t for t in self._tails if t.ended is None and now - t.last_heard >= quiet]
         if not idle:
             return
         states = await run_read(read_states, {t.session_id for t in idle})

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import socket
 
 import pytest
 
 from streaming.log import outages
+from streaming.testing import eventually_sync
 
 
 @pytest.fixture
@@ -94,3 +96,37 @@ def test_while_down_new_work_asks_at_most_once_a_second(outage, monkeypatch):
     assert not outage.worth_trying()
     outage.recovered()
     assert outage.worth_trying()
+
+
+@pytest.mark.postgres
+def test_the_pools_failed_connects_begin_an_outage_and_its_next_connect_ends_it(
+    postgres_url, monkeypatch, caplog
+):
+    """psycopg's own pool, under the project's logging: its reconnect warnings are one WARNING
+    of ours, and the connection it adds once the server answers is the INFO; a server process
+    whose streams are fed by the doorbell may read nothing to tell it otherwise."""
+    from psycopg.conninfo import make_conninfo
+    from psycopg_pool import ConnectionPool
+
+    database = outages.Outage("database")
+    monkeypatch.setattr(outages, "database", database)
+    caplog.set_level(logging.INFO, logger="streaming.log.outages")
+    with socket.socket() as unused:  # a port where no server listens
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+    live = make_conninfo(postgres_url.replace("postgres://", "postgresql://", 1))
+    pool = ConnectionPool(make_conninfo(live, port=port), min_size=1, open=False)
+    pool.open(wait=False)
+    try:
+        eventually_sync(lambda: database.failures >= 2, what="the pool's failed reconnects counted")
+        assert database.down
+        pool.conninfo = live  # the server is back where the pool looks for it
+        eventually_sync(lambda: not database.down, what="the pool's next connection: back")
+    finally:
+        pool.close()
+    ours = [r for r in caplog.records if r.name == outages.__name__]
+    assert [r.levelno for r in ours] == [logging.WARNING, logging.INFO]
+    assert ours[0].getMessage().startswith("the database is unavailable: error connecting in")
+    assert ours[1].getMessage().startswith("the database is back after ")
+    # The pool's own records stop at the filter: none reaches a handler.
+    assert not [r.getMessage() for r in caplog.records if r.name == "psycopg.pool"]

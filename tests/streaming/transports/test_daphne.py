@@ -1,15 +1,17 @@
 """What `install` asks of daphne: 1009 instead of a dropped connection, a late accept that stays
-closed, a Flow per connection."""
+closed, a Flow per connection, Twisted's caught errors logged."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from daphne.server import Server
 from daphne.ws_protocol import WebSocketFactory, WebSocketProtocol
 from twisted.internet.address import IPv4Address
 from twisted.internet.error import ConnectionAborted
 from twisted.internet.testing import StringTransport
+from twisted.logger import Logger
 from twisted.python.failure import Failure
 from twisted.web.http import HTTPChannel
 
@@ -143,3 +145,17 @@ async def test_a_websocket_accepted_in_time_opens():
     assert transport.value().startswith(b"HTTP/1.1 101 Switching Protocols")
     protocol.connectionLost(Failure(ConnectionAborted()))
     assert "disconnected" in server.connections[protocol]
+
+
+def test_what_twisted_catches_is_logged_at_error(caplog):
+    install()
+    install()  # one observer, not two
+    failure = Failure(ZeroDivisionError("division by zero"))
+    with caplog.at_level(logging.ERROR, logger="streaming.transports.daphne"):
+        Logger(namespace="twisted.internet.base").failure("while handling timed call", failure)
+        Logger().info("a connection was made")  # no failure: not ours to log
+    [record] = [r for r in caplog.records if r.name == "streaming.transports.daphne"]
+    assert record.levelno == logging.ERROR
+    assert record.getMessage() == "Twisted: while handling timed call"
+    assert record.exc_info is not None
+    assert record.exc_info[0] is ZeroDivisionError

@@ -201,18 +201,20 @@ class Busy:
     def __init__(self, session_id: uuid.UUID, heard: float) -> None:
         self.session_id = session_id
         self.last_heard = time.monotonic() - heard
+        self.observed: list[int] = []
 
     def observe(self, state) -> None:
-        pass
+        self.observed.append(state.last_seq)
 
 
-async def test_the_watcher_ends_a_database_outage_only_by_a_read_that_gets_through(
+async def test_during_a_database_outage_the_watcher_reads_for_busy_streams_and_ends_it(
     fast_streams, monkeypatch, caplog
 ):
     outage = outages.Outage("database")
     monkeypatch.setattr(outages, "database", outage)
     caplog.set_level(logging.INFO, logger="streaming.log.outages")
     session = await new_session()
+    await store(session.id, 3)
     rounds = 0
     rejoin = watcher._rejoin_groups
 
@@ -222,15 +224,15 @@ async def test_the_watcher_ends_a_database_outage_only_by_a_read_that_gets_throu
         await rejoin()
 
     monkeypatch.setattr(watcher, "_rejoin_groups", counted)
-    stream = Busy(session.id, heard=-3600)  # never idle: the watcher has nothing to read
-    outage.failed(OSError("connection refused"))
+    stream = Busy(session.id, heard=-3600)  # fed by its doorbell: never idle
     watch.follow(stream)
     try:
         await eventually(lambda: rounds >= 3, what="three rounds of the watcher")
-        assert outage.down  # it asked nothing, so it knows nothing of the database
-        stream.last_heard = time.monotonic() - 3600  # idle: the next round reads
+        assert stream.observed == []  # a busy stream costs the watcher no read
+        outage.failed(OSError("connection refused"))
         await eventually(lambda: not outage.down, what="the watcher's read to end the outage")
     finally:
         watch.unfollow(stream)
+    assert stream.observed[-1] == 3  # it read, for the busy stream too
     back = [r for r in caplog.records if r.name == outages.__name__ and r.levelno == logging.INFO]
     assert len(back) == 1
