@@ -49,7 +49,8 @@ class Outage:
             if self._since is not None:
                 return
             self._since = self._last_failure
-        logger.warning("the %s is unavailable: %s", self.name, exc)
+        # An exception without a message (a TimeoutError) is named by its repr instead.
+        logger.warning("the %s is unavailable: %s", self.name, str(exc) or repr(exc))
 
     def worth_trying(self) -> bool:
         """Return False while down and the last failure is under `RETRY_INTERVAL` old: a new

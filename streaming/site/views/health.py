@@ -4,8 +4,10 @@ Each probe is bounded (`PROBE_TIMEOUT`), so a load balancer gets an answer even 
 dependency hangs. The database is asked on a thread of its own, one question at a time: requests
 that arrive while one is being answered share its answer, and while one hangs past the timeout (a
 pool waiting for a server that is gone) they answer "unavailable" at once instead of piling up
-threads. The channel layer is asked with one message to a fresh channel,
-which is then released, so a probe every few seconds leaves no subscription behind.
+threads. The channel layer is asked the same way, one question at a time per process: one
+message to a fresh channel, which is then released, so a probe every few seconds leaves no
+subscription behind, and ten load balancers probing at once do not make ten. A 503 is the
+outage's to log (one WARNING, `streaming.log.outages`), not one ERROR per probe.
 """
 
 from __future__ import annotations
@@ -22,10 +24,14 @@ from streaming.log import outages
 from streaming.log.follow import release
 
 PROBE_TIMEOUT = 0.8
+#: How long a question to the channel layer may take before it is given up (its requests were
+#: answered "unavailable" long before).
+LAYER_GIVES_UP = 10.0
 PROBE = "healthz.probe"
 
 _database_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="agentstream-healthz")
 _asked: tuple[float, Future[None]] | None = None  # the question in flight, and when it was asked
+_layer_asked: tuple[float, asyncio.Task[None]] | None = None  # the same, for the channel layer
 
 
 def _ping_database() -> None:
@@ -46,15 +52,27 @@ async def _probe_database() -> None:
 
 
 async def _probe_layer() -> None:
+    """Ask the channel layer, or share the answer of the question in flight (this loop's)."""
+    global _layer_asked
+    now, loop = time.monotonic(), asyncio.get_running_loop()
+    if _layer_asked is None or _layer_asked[1].done() or _layer_asked[1].get_loop() is not loop:
+        _layer_asked = (now, loop.create_task(_ask_layer(), name="agentstream-healthz-layer"))
+    elif now - _layer_asked[0] > PROBE_TIMEOUT:
+        raise TimeoutError("the channel layer has not answered the last probe")
+    await asyncio.wait_for(asyncio.shield(_layer_asked[1]), PROBE_TIMEOUT)
+
+
+async def _ask_layer() -> None:
     layer = get_channel_layer()
     if layer is None:
         raise RuntimeError("no channel layer is configured")
-    channel = await layer.new_channel()
-    try:
-        await layer.send(channel, {"type": PROBE})
-        message = await layer.receive(channel)
-    finally:
-        await release(layer, channel)
+    async with asyncio.timeout(LAYER_GIVES_UP):  # a hung layer: the channel is released anyway
+        channel = await layer.new_channel()
+        try:
+            await layer.send(channel, {"type": PROBE})
+            message = await layer.receive(channel)
+        finally:
+            await release(layer, channel)
     if message.get("type") != PROBE:
         raise RuntimeError("the channel layer answered with another message")
 
@@ -81,4 +99,6 @@ async def healthz(request: HttpRequest) -> HttpResponseBase:
         return JsonResponse(body)
     body["status"] = "unavailable"
     body["error"] = {"code": "unavailable", "detail": "the database or channel layer is down"}
-    return JsonResponse(body, status=503)
+    response = JsonResponse(body, status=503)
+    response._has_been_logged = True  # type: ignore[attr-defined]  # Django's own 5xx ERROR
+    return response
