@@ -28,6 +28,8 @@ import socket
 from collections.abc import Mapping
 from typing import Any
 
+from streaming.log.conf import conf as log_conf
+
 logger = logging.getLogger(__name__)
 
 EXTENSION = "agentstream.flow"
@@ -63,11 +65,14 @@ class Flow:
 
     # -- the stream's side --------------------------------------------------------------------
 
-    def start(self, *, budget: int) -> None:
+    def start(self, *, budget: int | None = None) -> None:
         """Register on the transport (once, when the stream starts sending) and cap the kernel's
-        send buffer at its share of `budget` bytes."""
+        send buffer at its share of `budget` bytes (default: half of
+        ``AGENTSTREAM_CLIENT_BUFFER``; the other half is the stream's tail's)."""
         if self._registered:
             return
+        if budget is None:
+            budget = log_conf.CLIENT_BUFFER // 2
         kernel = int(budget * KERNEL_SHARE)
         if self._handle is not None and kernel > 0:
             try:

@@ -19,7 +19,6 @@ from channels.layers import get_channel_layer
 from django.http import HttpRequest, StreamingHttpResponse
 
 from streaming.log import outages
-from streaming.log.conf import conf as log_conf
 from streaming.log.context import bind_session, reset_session
 from streaming.log.follow import (
     Doorbell,
@@ -82,8 +81,8 @@ async def sse_events(
         # Join before the tail reads the database: nothing stored from here on is missed.
         await doorbell.open()
         keepalive = conf.SSE_KEEPALIVE_SECONDS
-        if flow is not None:  # the other half of the client's buffer is its tail's
-            flow.start(budget=log_conf.CLIENT_BUFFER // 2)
+        if flow is not None:
+            flow.start()
         async with aclosing(tail.follow(keepalive=keepalive)) as outputs:
             async for output in outputs:
                 if isinstance(output, Gone):  # pruned while it was being sent: the
@@ -95,7 +94,7 @@ async def sse_events(
                 else:
                     chunk = format_events(output)
                 yield chunk
-                if flow is not None:  # a slow client: wait once its share is queued
+                if flow is not None:  # a slow client: wait while its share is queued
                     await flow.writable()
     except Exception as exc:
         if outages.is_database_error(exc):

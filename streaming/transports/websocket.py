@@ -31,7 +31,6 @@ from channels.layers import get_channel_layer
 from channels.utils import await_many_dispatch
 
 from streaming.log import outages
-from streaming.log.conf import conf as log_conf
 from streaming.log.context import bind_session, reset_session
 from streaming.log.exceptions import BadCursor
 from streaming.log.follow import (
@@ -143,8 +142,8 @@ class SessionConsumer(AsyncWebsocketConsumer):
         self.doorbell = Doorbell(get_channel_layer(), access.session.id, self._ring)
         await self.doorbell.open()
         self.flow = flow_of(self.scope)
-        if self.flow is not None:  # the other half of the client's buffer is its tail's
-            self.flow.start(budget=log_conf.CLIENT_BUFFER // 2)
+        if self.flow is not None:
+            self.flow.start()
         self._start_following(after)
 
     async def disconnect(self, code: int) -> None:
@@ -237,7 +236,7 @@ class SessionConsumer(AsyncWebsocketConsumer):
             batch_bytes = conf.WS_BATCH_BYTES
             for frame in frames.event_frames(output, max_bytes=batch_bytes):
                 await self._send(frame)
-                if self.flow is not None:  # a slow client: wait once its share is queued
+                if self.flow is not None:  # a slow client: wait while its share is queued
                     await self.flow.writable()
 
     async def _send(self, text: str) -> None:

@@ -24,7 +24,7 @@ import time
 import uuid
 from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from streaming.log.conf import conf
 from streaming.log.follow import watch
@@ -83,7 +83,7 @@ class SessionTail:
         self._buffered_bytes = 0
         self._announced = after  # the highest last_seq a message or the watcher told of
         self._overflowed = False  # live events are dropped until the next read of the database
-        self._lost: Gone | bool = False  # GONE: pruned under the stream; True: deleted
+        self._lost: Literal["pruned", "deleted"] | None = None  # its events, removed under it
         self._wake = asyncio.Event()
 
     # -- fed by the transport and the watcher (plain calls, never await) ----------------------
@@ -147,8 +147,8 @@ class SessionTail:
         self._announced = max(self._announced, state.last_seq)
         async for batch in self._drain():
             yield batch
-        if self._lost:
-            if self._lost is GONE:
+        if self._lost is not None:
+            if self._lost == "pruned":
                 yield GONE
             return
         if self.ended is None and state.ended and self.sent >= state.last_seq:
@@ -158,7 +158,7 @@ class SessionTail:
             return
         watch.follow(self)
         try:
-            while self.ended is None and not self._lost:
+            while self.ended is None and self._lost is None:
                 try:  # not wait_for: on 3.11 it can swallow the stream's cancellation
                     async with asyncio.timeout(keepalive):
                         await self._wake.wait()
@@ -168,7 +168,7 @@ class SessionTail:
                 self._wake.clear()
                 async for batch in self._drain():
                     yield batch
-            if self._lost is GONE:
+            if self._lost == "pruned":
                 yield GONE
             elif self.ended is not None:
                 yield self.ended
@@ -177,7 +177,7 @@ class SessionTail:
 
     async def _drain(self) -> AsyncIterator[list[WireEvent]]:
         """Yield everything known to exist after `sent`: buffered runs, gaps from the database."""
-        while self.ended is None and not self._lost:
+        while self.ended is None and self._lost is None:
             run = self._take_run() if self._buffer else []
             if run:
                 yield self._sent_through(run)
@@ -219,7 +219,7 @@ class SessionTail:
             # Removed under the stream: say so rather than send a history with a hole in it.
             state = await aread_state(self.session_id)
             if state is None or state.pruned:
-                self._lost = GONE if state is not None else True
+                self._lost = "pruned" if state is not None else "deleted"
                 return
             logger.warning("%s, though the session is not pruned: skipped", missing)
             self.sent = max(self.sent, up_to)  # do not ask again

@@ -103,6 +103,14 @@ def test_the_kernel_send_buffer_is_capped_at_its_share_of_the_budget():
     assert capped == 2 * int(budget * KERNEL_SHARE), (grown, capped)
 
 
+def test_a_streams_budget_is_half_the_client_buffer_by_default(settings):
+    settings.AGENTSTREAM_CLIENT_BUFFER = 256 * 1024  # the other half is the tail's
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as connection:
+        Flow(Transport(), handle=connection).start()
+        capped = connection.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF)
+    assert capped == 2 * int(128 * 1024 * KERNEL_SHARE)
+
+
 @pytest.mark.parametrize(
     ("scope", "found"),
     [({}, False), ({"extensions": None}, False), ({"extensions": {EXTENSION: "x"}}, False)],
